@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import type { Fingerprint, Secret } from '../evidence/secret.ts';
+import type { CanaryKind, CanaryRegistry } from './canaries.ts';
+import type { OAuthError } from './http.ts';
+import type { LabKeys } from './keys.ts';
+import type { LabSettings } from './settings.ts';
+import type { DeviceAuthorization, LabStore } from './store.ts';
+import type { RequestEvent, Trace } from './trace.ts';
+
+/** Everything an endpoint may use. One per lab. */
+export interface LabContext {
+  settings: LabSettings;
+  issuer: string;
+  /** Base URL of the protected resource (`GET {resource}/whoami`). */
+  resource: string;
+  store: LabStore;
+  canaries: CanaryRegistry;
+  trace: Trace;
+  keys: LabKeys;
+  /**
+   * Records a freshly made credential as a canary. `deviceCode` links it to the device
+   * authorization it stems from (a device_code links to itself).
+   */
+  issue(kind: CanaryKind, value: string, deviceCode?: Fingerprint): Secret;
+  decide(
+    authorization: DeviceAuthorization,
+    decision: 'approved' | 'denied',
+    by: 'scenario' | 'page' | 'api',
+  ): void;
+}
+
+/** The fields of the trace event an endpoint fills in while it handles a request. */
+export type EventDetails = Pick<
+  RequestEvent,
+  | 'grantType'
+  | 'clientId'
+  | 'scope'
+  | 'deviceCode'
+  | 'poll'
+  | 'intervalInForce'
+  | 'injected'
+  | 'presented'
+  | 'issued'
+>;
+
+export interface Exchange {
+  request: IncomingMessage;
+  url: URL;
+  event: Partial<EventDetails> & Pick<EventDetails, 'presented' | 'issued'>;
+}
+
+/** What an endpoint answers; the server writes it and records the event. */
+export type Reply =
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | {
+      kind: 'html';
+      status: number;
+      body: string;
+      /** What the trace records as the outcome (pages have no OAuth error code). */
+      outcome: string;
+      headers?: Record<string, string>;
+    }
+  | { kind: 'error'; error: OAuthError }
+  | { kind: 'fault'; fault: 'server-error' | 'drop' };
+
+export type Handler = (context: LabContext, exchange: Exchange) => Promise<Reply> | Reply;
+
+export function json(body: unknown, status = 200, headers?: Record<string, string>): Reply {
+  return headers ? { kind: 'json', status, body, headers } : { kind: 'json', status, body };
+}

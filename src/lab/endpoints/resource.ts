@@ -1,0 +1,30 @@
+// The lab's protected resource (RFC 6750): tells who a bearer token belongs to, and records
+// which token was presented, so a run that reuses an earlier run's token is caught.
+import { fingerprint } from '../../evidence/secret.ts';
+import { type Handler, json } from '../context.ts';
+import { E, OAuthError } from '../http.ts';
+
+export const whoami: Handler = async (context, { request, event }) => {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+([\x21-\x7e]+)\s*$/i.exec(header) : null;
+  if (!match?.[1]) {
+    throw new OAuthError('invalid_request', 'a bearer token is required', 401, {
+      'www-authenticate': 'Bearer realm="devicebound"',
+    });
+  }
+  const value = match[1];
+  event.presented.push({ kind: 'access_token', fingerprint: fingerprint(value) });
+
+  const grant = context.store.accessTokens.get(value);
+  if (!grant) throw E.invalidToken('the access token is unknown to this lab');
+  event.clientId = grant.clientId;
+  event.scope = grant.scope;
+  if (grant.revoked) throw E.invalidToken('the access token was revoked');
+  if (context.trace.now() >= grant.expiresAt) throw E.invalidToken('the access token expired');
+  try {
+    await context.keys.verify(value, context.issuer, context.resource);
+  } catch {
+    throw E.invalidToken('the access token does not verify');
+  }
+  return json({ sub: grant.subject, scope: grant.scope, client_id: grant.clientId });
+};

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * An OAuth error answer (RFC 6749 §5.2, RFC 8628 §3.5, RFC 6750 §3). Endpoints throw these;
+ * the server turns them into JSON. The description never contains a credential.
+ */
+export class OAuthError extends Error {
+  readonly error: string;
+  readonly description: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    error: string,
+    description: string,
+    status = 400,
+    headers: Record<string, string> = {},
+  ) {
+    super(`${error}: ${description}`);
+    this.error = error;
+    this.description = description;
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+/** The one factory for OAuth errors, so status codes stay consistent across endpoints. */
+export const E = {
+  invalidRequest: (description: string) => new OAuthError('invalid_request', description),
+  invalidClient: (description: string) =>
+    new OAuthError('invalid_client', description, 401, {
+      'www-authenticate': 'Basic realm="devicebound"',
+    }),
+  invalidGrant: (description: string) => new OAuthError('invalid_grant', description),
+  invalidScope: (description: string) => new OAuthError('invalid_scope', description),
+  unsupportedGrantType: (description: string) =>
+    new OAuthError('unsupported_grant_type', description),
+  unsupportedTokenType: (description: string) =>
+    new OAuthError('unsupported_token_type', description),
+  authorizationPending: () =>
+    new OAuthError('authorization_pending', 'the user has not yet approved this request'),
+  slowDown: (interval: number) =>
+    new OAuthError('slow_down', `polling too fast; the interval is now ${interval} s`),
+  accessDenied: () => new OAuthError('access_denied', 'the user denied this request'),
+  expiredToken: () => new OAuthError('expired_token', 'the device_code has expired'),
+  invalidToken: (description: string) =>
+    new OAuthError('invalid_token', description, 401, {
+      'www-authenticate': `Bearer realm="devicebound", error="invalid_token", error_description="${description}"`,
+    }),
+  methodNotAllowed: (allow: string) =>
+    new OAuthError('invalid_request', `method not allowed; use ${allow}`, 405, { allow }),
+  notFound: () => new OAuthError('not_found', 'no such endpoint', 404),
+  bodyTooLarge: () =>
+    new OAuthError('invalid_request', `request body exceeds ${MAX_BODY_BYTES} bytes`, 413, {
+      connection: 'close',
+    }),
+};
+
+/** Reads the whole body, refusing more than 64 KiB without buffering it. */
+export async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw E.bodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw E.bodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Parses an `application/x-www-form-urlencoded` body (RFC 6749 §3.2) into single values.
+ * A repeated parameter is an error (RFC 6749 §3.1), and so is any other content type.
+ */
+export function parseForm(request: IncomingMessage, body: Buffer): Map<string, string> {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw E.invalidRequest('content-type must be application/x-www-form-urlencoded');
+  }
+  const text = body.toString('utf8');
+  if (text.includes('\uFFFD')) throw E.invalidRequest('body is not valid UTF-8');
+  const form = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (form.has(name)) throw E.invalidRequest(`parameter '${safeName(name)}' is repeated`);
+    form.set(name, value);
+  }
+  return form;
+}
+
+/** Parameter names go into error messages: keep them short and printable. */
+function safeName(name: string): string {
+  const clean = name.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+}
+
+export function required(form: Map<string, string>, name: string): string {
+  const value = form.get(name);
+  if (value === undefined || value === '') throw E.invalidRequest(`missing parameter '${name}'`);
+  return value;
+}
+
+/** OAuth responses are never cached (RFC 6749 §5.1). */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+    ...headers,
+  });
+  response.end(text);
+}
+
+export function sendOAuthError(response: ServerResponse, error: OAuthError): void {
+  sendJson(
+    response,
+    error.status,
+    { error: error.error, error_description: error.description },
+    error.headers,
+  );
+}

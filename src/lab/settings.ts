@@ -1,0 +1,183 @@
+import { UsageError } from '../errors.ts';
+import {
+  type AutoDecision,
+  isScenarioName,
+  type PollFault,
+  SCENARIOS,
+  type ScenarioName,
+  scenarioDefaults,
+} from './scenarios.ts';
+
+/** Options of `startLab()` and `devicebound serve`. Times are in seconds, as in OAuth. */
+export interface LabOptions {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; `0` (default) picks a free one. */
+  port?: number;
+  /** The only client the lab knows. Default `devicebound-cli`. */
+  clientId?: string;
+  /** Scenario supplying the defaults below. Default `approve`. */
+  scenario?: ScenarioName;
+  /** Polling interval announced in the device authorization response. Default 5 (RFC 8628 §3.2). */
+  interval?: number;
+  /** device_code lifetime. Default 600, or 4 intervals in the `expire` scenario. */
+  expiresIn?: number;
+  /** Access and ID token lifetime. Default 3600, or 2 in the `session` scenario. */
+  tokenTtl?: number;
+  /**
+   * Take the scenario's decision (approve; deny in `deny`) on its own this many seconds after
+   * the device authorization. `null` leaves the decision to a person on the verification page
+   * or to `lab.approve()`. Default: the scenario's own timing for `startLab`.
+   */
+  approveAfter?: number | null;
+  /** Polls (1-based, per device_code) answered with `slow_down`. */
+  slowDownPolls?: number[];
+  /** Polls (1-based, per device_code) answered with a bare HTTP 503 or a dropped connection. */
+  faultPolls?: Partial<Record<number, PollFault>>;
+  /** Issue refresh tokens with access tokens. Default true. */
+  issueRefreshTokens?: boolean;
+  /** Accept the refresh_token grant (with rotation). Default true. */
+  allowRefresh?: boolean;
+  /**
+   * Answer `slow_down` to a poll that comes sooner than the interval in force, as RFC 8628 §3.5
+   * lets a server do. Default true.
+   */
+  enforceInterval?: boolean;
+  /** Scopes advertised in metadata. Requests may ask for any well-formed scope. */
+  scopesSupported?: string[];
+  /** Write every recorded event as one JSON line to this file. */
+  traceFile?: string;
+}
+
+export interface LabSettings {
+  host: string;
+  port: number;
+  clientId: string;
+  scenario: ScenarioName;
+  interval: number;
+  expiresIn: number;
+  tokenTtl: number;
+  autoDecision: AutoDecision | null;
+  slowDownPolls: ReadonlySet<number>;
+  faultPolls: ReadonlyMap<number, PollFault>;
+  issueRefreshTokens: boolean;
+  allowRefresh: boolean;
+  enforceInterval: boolean;
+  scopesSupported: string[];
+  traceFile: string | undefined;
+}
+
+export const DEFAULT_CLIENT_ID = 'devicebound-cli';
+export const DEFAULT_SCOPES = [
+  'openid',
+  'profile',
+  'email',
+  'offline_access',
+  'read',
+  'write',
+  'admin',
+];
+
+/** Resolves options against the scenario's defaults and rejects impossible values (exit 2). */
+export function resolveLabSettings(options: LabOptions = {}): LabSettings {
+  const scenario = options.scenario ?? 'approve';
+  if (!isScenarioName(scenario)) {
+    throw new UsageError(
+      `unknown scenario '${String(scenario)}'; expected one of ${SCENARIOS.join(', ')}`,
+      {
+        field: 'scenario',
+      },
+    );
+  }
+  const interval = positiveInteger('interval', options.interval ?? 5);
+  const defaults = scenarioDefaults(scenario, interval);
+
+  const expiresIn = positiveInteger(
+    'expiresIn',
+    options.expiresIn ??
+      (defaults.expiresInIntervals ? defaults.expiresInIntervals * interval : 600),
+  );
+  const tokenTtl = positiveInteger('tokenTtl', options.tokenTtl ?? defaults.tokenTtl ?? 3600);
+
+  let autoDecision = defaults.autoDecision;
+  if (options.approveAfter === null) autoDecision = null;
+  else if (options.approveAfter !== undefined) {
+    const seconds = nonNegativeNumber('approveAfter', options.approveAfter);
+    autoDecision = {
+      decision: scenario === 'deny' ? 'deny' : 'approve',
+      afterSeconds: seconds,
+      afterPolls: defaults.autoDecision?.afterPolls ?? 0,
+    };
+  }
+
+  const slowDownPolls = new Set(
+    (options.slowDownPolls ?? defaults.slowDownPolls).map((n) => pollNumber('slowDownPolls', n)),
+  );
+  const faultPolls = new Map<number, PollFault>();
+  for (const [poll, fault] of Object.entries(options.faultPolls ?? defaults.faultPolls)) {
+    if (fault === undefined) continue;
+    if (fault !== 'server-error' && fault !== 'drop') {
+      throw new UsageError(`fault '${String(fault)}' must be 'server-error' or 'drop'`, {
+        field: 'faultPolls',
+      });
+    }
+    faultPolls.set(pollNumber('faultPolls', Number(poll)), fault);
+  }
+
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`must be an integer from 0 to 65535, got ${String(port)}`, {
+      field: 'port',
+    });
+  }
+  const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
+  if (!/^[\x21-\x7e]{1,200}$/.test(clientId)) {
+    throw new UsageError('must be 1-200 visible ASCII characters', { field: 'clientId' });
+  }
+
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    clientId,
+    scenario,
+    interval,
+    expiresIn,
+    tokenTtl,
+    autoDecision,
+    slowDownPolls,
+    faultPolls,
+    issueRefreshTokens: options.issueRefreshTokens ?? true,
+    allowRefresh: options.allowRefresh ?? true,
+    enforceInterval: options.enforceInterval ?? true,
+    scopesSupported: options.scopesSupported ?? DEFAULT_SCOPES,
+    traceFile: options.traceFile,
+  };
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 86_400) {
+    throw new UsageError(
+      `must be a whole number of seconds from 1 to 86400, got ${String(value)}`,
+      {
+        field,
+      },
+    );
+  }
+  return value;
+}
+
+function pollNumber(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 10_000) {
+    throw new UsageError(`poll numbers start at 1, got ${String(value)}`, { field });
+  }
+  return value;
+}
+
+function nonNegativeNumber(field: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0 || value > 86_400) {
+    throw new UsageError(`must be a number of seconds from 0 to 86400, got ${String(value)}`, {
+      field,
+    });
+  }
+  return value;
+}

@@ -1,0 +1,131 @@
+import { EventEmitter } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Fingerprint } from '../evidence/secret.ts';
+import type { CanaryKind } from './canaries.ts';
+
+/** A credential named by kind and fingerprint: how the trace refers to secrets. */
+export interface CredentialRef {
+  kind: CanaryKind;
+  fingerprint: Fingerprint;
+}
+
+export type LabEndpoint =
+  | 'metadata'
+  | 'device_authorization'
+  | 'token'
+  | 'revocation'
+  | 'jwks'
+  | 'resource'
+  | 'verification'
+  | 'unknown';
+
+/** One HTTP request and the lab's answer to it. */
+export interface RequestEvent {
+  type: 'request';
+  seq: number;
+  /** Monotonic milliseconds since the lab started, when the request arrived. */
+  t: number;
+  /** Milliseconds the lab took to answer. */
+  durationMs: number;
+  method: string;
+  path: string;
+  endpoint: LabEndpoint;
+  grantType?: string;
+  clientId?: string;
+  /** Scope requested (device authorization, refresh) or presented (resource). */
+  scope?: string;
+  /** The device authorization this request belongs to. */
+  deviceCode?: Fingerprint;
+  /** Token request number for this device_code, 1-based. */
+  poll?: number;
+  /** The interval in force for this device_code when the request came, in seconds. */
+  intervalInForce?: number;
+  status: number;
+  /** `success`, an OAuth error code, or what the lab did instead of answering. */
+  outcome: string;
+  /** Set when the answer was a fault the scenario asked for. */
+  injected?: 'server-error' | 'drop';
+  presented: CredentialRef[];
+  issued: CredentialRef[];
+}
+
+/** A decision on a device authorization, by the scenario, the verification page or the API. */
+export interface DecisionEvent {
+  type: 'decision';
+  seq: number;
+  t: number;
+  decision: 'approved' | 'denied';
+  by: 'scenario' | 'page' | 'api';
+  deviceCode: Fingerprint;
+}
+
+/** A note from whoever drives the lab (the runner marks where each run starts and ends). */
+export interface MarkerEvent {
+  type: 'marker';
+  seq: number;
+  t: number;
+  label: string;
+  data?: Record<string, string | number | boolean | null>;
+}
+
+export interface LabStartEvent {
+  type: 'lab-start';
+  seq: number;
+  t: number;
+  /** Wall-clock time of `t = 0`, ISO 8601. */
+  startedAt: string;
+  issuer: string;
+  scenario: string;
+  clientId: string;
+  interval: number;
+  expiresIn: number;
+  tokenTtl: number;
+}
+
+export type LabEvent = RequestEvent | DecisionEvent | MarkerEvent | LabStartEvent;
+
+type Unsequenced<E> = E extends LabEvent ? Omit<E, 'seq' | 't'> & { t?: number } : never;
+
+/**
+ * Every event of one lab, in order. Held in memory (`events`), announced to listeners
+ * (`on('event')`), and written as JSON lines when a file is given. Events hold fingerprints,
+ * never raw credentials.
+ */
+export class Trace extends EventEmitter<{ event: [LabEvent]; error: [Error] }> {
+  readonly #events: LabEvent[] = [];
+  readonly #origin = performance.now();
+  readonly #file: WriteStream | undefined;
+
+  constructor(file?: string) {
+    super();
+    this.#file = file ? createWriteStream(file, { flags: 'w', mode: 0o600 }) : undefined;
+    this.#file?.on('error', (error) => this.emit('error', error));
+  }
+
+  get events(): readonly LabEvent[] {
+    return this.#events;
+  }
+
+  /** Monotonic milliseconds since the lab started, to 0.1 ms. */
+  now(): number {
+    return Math.round((performance.now() - this.#origin) * 10) / 10;
+  }
+
+  record<E extends Unsequenced<LabEvent>>(event: E): LabEvent {
+    const full = { ...event, seq: this.#events.length + 1, t: event.t ?? this.now() } as LabEvent;
+    this.#events.push(full);
+    this.#file?.write(`${JSON.stringify(full)}\n`);
+    this.emit('event', full);
+    return full;
+  }
+
+  /** Flushes and closes the trace file, if any. */
+  async close(): Promise<void> {
+    const file = this.#file;
+    if (!file || file.closed) return;
+    await new Promise<void>((resolve, reject) => {
+      file.end((error?: Error | null) => (error ? reject(error) : resolve()));
+    });
+  }
+}
