@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  type JWTVerifyResult,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
 /** A per-lab signing key: nothing signed by one lab verifies at another. */
 export class LabKeys {
@@ -37,7 +45,7 @@ export class LabKeys {
   }
 
   /** Verifies a token this lab signed; throws jose's errors (expired, bad signature, …). */
-  async verify(token: string, issuer: string, audience: string) {
+  async verify(token: string, issuer: string, audience: string): Promise<JWTVerifyResult> {
     return jwtVerify(token, this.publicKey, {
       issuer,
       audience,

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { UsageError } from '../errors.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import type { CanaryKind } from './canaries.ts';
 
@@ -99,7 +100,7 @@ export class Trace extends EventEmitter<{ event: [LabEvent]; error: [Error] }> {
 
   constructor(file?: string) {
     super();
-    this.#file = file ? createWriteStream(file, { flags: 'w', mode: 0o600 }) : undefined;
+    this.#file = file ? openTraceFile(file) : undefined;
     this.#file?.on('error', (error) => this.emit('error', error));
   }
 
@@ -128,4 +129,16 @@ export class Trace extends EventEmitter<{ event: [LabEvent]; error: [Error] }> {
       file.end((error?: Error | null) => (error ? reject(error) : resolve()));
     });
   }
+}
+
+/** Opens the trace file at once, so a bad path is a clear usage error rather than a crash later. */
+function openTraceFile(file: string): WriteStream {
+  let fd: number;
+  try {
+    fd = openSync(file, 'w', 0o600);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'cannot be opened';
+    throw new UsageError(`cannot write the trace file (${reason})`, { file, field: '--trace' });
+  }
+  return createWriteStream('', { fd });
 }

@@ -1,0 +1,136 @@
+import type { Command } from 'commander';
+import { type Lab, SCENARIOS, type ScenarioName, startLab } from '../lab/index.ts';
+import { isLoopbackHost } from '../lab/loopback.ts';
+import type { LabEvent } from '../lab/trace.ts';
+import { integer, oneOf, seconds } from './options.ts';
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  interval?: number;
+  expiresIn?: number;
+  tokenTtl?: number;
+  scenario: ScenarioName;
+  approveAfter?: number;
+  clientId?: string;
+  trace?: string;
+  quiet?: boolean;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the lab authorization server until Ctrl-C')
+    .option('--host <host>', 'interface to listen on (loopback unless you mean it)', '127.0.0.1')
+    .option('--port <port>', 'port; 0 picks a free one', integer(0, 65535), 0)
+    .option(
+      '--interval <seconds>',
+      'polling interval announced to clients (default 5)',
+      integer(1, 86400),
+    )
+    .option('--expires-in <seconds>', 'device_code lifetime (default 600)', integer(1, 86400))
+    .option(
+      '--token-ttl <seconds>',
+      'access and ID token lifetime (default 3600)',
+      integer(1, 86400),
+    )
+    .option('--scenario <name>', `one of ${SCENARIOS.join(', ')}`, oneOf(SCENARIOS), 'approve')
+    .option(
+      '--approve-after <seconds>',
+      "decide without a person this long after each device authorization (denies in the 'deny' scenario)",
+      seconds(86400),
+    )
+    .option('--client-id <id>', 'the client_id the lab accepts (default devicebound-cli)')
+    .option('--trace <file>', 'write every request and decision as JSON lines to this file')
+    .option('-q, --quiet', 'do not log each request')
+    .action(async (flags: ServeFlags) => {
+      await serve(flags);
+    });
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  if (!isLoopbackHost(flags.host)) {
+    process.stderr.write(
+      `\n  WARNING: listening on ${flags.host}, which is not a loopback address.\n` +
+        '  The lab approves sign-ins for anyone who can reach it and has no TLS.\n' +
+        '  Use it only on a network you control.\n\n',
+    );
+  }
+  // Listen for Ctrl-C before the lab exists, so a signal during start-up still closes it.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  const lab = await startLab({
+    host: flags.host,
+    port: flags.port,
+    scenario: flags.scenario,
+    approveAfter: flags.approveAfter ?? null,
+    ...(flags.interval !== undefined && { interval: flags.interval }),
+    ...(flags.expiresIn !== undefined && { expiresIn: flags.expiresIn }),
+    ...(flags.tokenTtl !== undefined && { tokenTtl: flags.tokenTtl }),
+    ...(flags.clientId !== undefined && { clientId: flags.clientId }),
+    ...(flags.trace !== undefined && { traceFile: flags.trace }),
+  });
+  printBanner(lab, flags);
+  if (!flags.quiet) lab.trace.on('event', (event) => process.stdout.write(logLine(event)));
+
+  await stopped;
+  await lab.close();
+  const requests = lab.trace.events.filter((event) => event.type === 'request').length;
+  process.stdout.write(
+    `\nlab closed after ${requests} request${requests === 1 ? '' : 's'}${flags.trace ? `; trace written to ${flags.trace}` : ''}\n`,
+  );
+}
+
+function printBanner(lab: Lab, flags: ServeFlags): void {
+  const { settings } = lab;
+  const decision =
+    flags.approveAfter === undefined
+      ? `a person decides at ${lab.issuer}/device`
+      : `${settings.scenario === 'deny' ? 'denied' : 'approved'} automatically after ${flags.approveAfter} s`;
+  process.stdout.write(
+    [
+      `devicebound lab listening on ${lab.issuer}`,
+      `  scenario ${settings.scenario}; interval ${settings.interval} s; codes expire in ${settings.expiresIn} s; tokens live ${settings.tokenTtl} s`,
+      `  sign-ins: ${decision}`,
+      '',
+      'Point your CLI at it:',
+      `  export DEVICEBOUND_ISSUER=${lab.issuer}`,
+      `  export DEVICEBOUND_CLIENT_ID=${lab.clientId}`,
+      `  export DEVICEBOUND_RESOURCE=${lab.resource}`,
+      '',
+      'Or try it with curl:',
+      `  curl -s -d client_id=${lab.clientId} -d scope=openid ${lab.issuer}/device_authorization`,
+      `  curl -s -d client_id=${lab.clientId} -d grant_type=urn:ietf:params:oauth:grant-type:device_code -d device_code=DEVICE_CODE ${lab.issuer}/token`,
+      '',
+      'Ctrl-C stops the lab.',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** One line per event, with credential fingerprints shortened; never a raw value. */
+function logLine(event: LabEvent): string {
+  const time = `+${(event.t / 1000).toFixed(1)}s`.padStart(8);
+  switch (event.type) {
+    case 'request': {
+      const poll = event.poll ? ` poll ${event.poll}` : '';
+      const code = event.deviceCode ? ` device_code ${event.deviceCode.slice(7, 19)}…` : '';
+      const scope =
+        event.scope && event.endpoint === 'device_authorization' ? ` scope "${event.scope}"` : '';
+      return `${time} ${event.method} ${event.path}${code}${poll}${scope} → ${event.status || '—'} ${event.outcome}\n`;
+    }
+    case 'decision':
+      return `${time} ${event.decision} by ${event.by}: device_code ${event.deviceCode.slice(7, 19)}…\n`;
+    case 'marker':
+      return `${time} -- ${event.label}\n`;
+    case 'lab-start':
+      return '';
+  }
+}
