@@ -31,11 +31,12 @@ export function renderPage({ nonce, title, body }: PageFrame): string {
 <title>${escapeHtml(title)} · devicebound lab</title>
 <style nonce="${nonce}">
 :root { color-scheme: light dark; --fg:#1d2330; --muted:#5b6475; --bg:#f4f6fa; --card:#fff;
-  --line:#dde2eb; --accent:#2456d6; --danger:#b42318; --warn-bg:#fff4e5; --warn:#8a4b00; }
+  --line:#dde2eb; --accent:#2456d6; --on-accent:#fff; --danger:#b42318; --warn-bg:#fff4e5; --warn:#8a4b00; }
 @media (prefers-color-scheme: dark) { :root { --fg:#e7eaf0; --muted:#a3abbb; --bg:#11151c;
-  --card:#1a2029; --line:#2c3441; --accent:#6f9bff; --danger:#ff7a6e; --warn-bg:#3a2a12; --warn:#ffcc80; } }
+  --card:#1a2029; --line:#2c3441; --accent:#6f9bff; --on-accent:#0b1220; --danger:#ff7a6e; --warn-bg:#3a2a12;
+  --warn:#ffcc80; } }
 * { box-sizing: border-box; }
-body { margin:0; min-height:100vh; display:grid; place-items:center; background:var(--bg);
+body { margin:0; padding:1rem 0; min-height:100vh; display:grid; place-items:center; background:var(--bg);
   color:var(--fg); font:16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 main { width:min(28rem, calc(100vw - 2rem)); background:var(--card); border:1px solid var(--line);
   border-radius:12px; padding:2rem; box-shadow:0 8px 24px rgb(0 0 0 / 6%); }
@@ -51,7 +52,8 @@ input[type=text]:focus { outline:2px solid var(--accent); outline-offset:1px; }
 .code { font:600 1.6rem/1 ui-monospace, SFMono-Regular, Menlo, monospace; letter-spacing:.15em;
   text-align:center; padding:.8rem; border:1px dashed var(--line); border-radius:8px; margin:.5rem 0 1rem; }
 dl { display:grid; grid-template-columns:auto 1fr; gap:.3rem 1rem; margin:1rem 0; }
-dt { color:var(--muted); } dd { margin:0; font-family:ui-monospace, monospace; overflow-wrap:anywhere; }
+dt { color:var(--muted); } dd { margin:0; overflow-wrap:anywhere; }
+#client-id { font-family:ui-monospace, monospace; }
 ul.scopes { list-style:none; padding:0; margin:.5rem 0 1rem; border:1px solid var(--line); border-radius:8px; }
 ul.scopes li { padding:.55rem .8rem; border-top:1px solid var(--line); }
 ul.scopes li:first-child { border-top:0; }
@@ -60,7 +62,7 @@ ul.scopes .risky { background:var(--warn-bg); color:var(--warn); }
 .actions { display:flex; gap:.75rem; margin-top:1.25rem; }
 button { flex:1; font:600 1rem/1 system-ui, sans-serif; padding:.8rem 1rem; border-radius:8px;
   border:1px solid var(--line); background:var(--card); color:var(--fg); cursor:pointer; }
-button.primary { background:var(--accent); border-color:var(--accent); color:#fff; }
+button.primary { background:var(--accent); border-color:var(--accent); color:var(--on-accent); }
 button.deny { color:var(--danger); }
 .error { color:var(--danger); font-weight:600; }
 .ok { color:var(--accent); font-weight:600; }
