@@ -1,0 +1,115 @@
+import { access } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
+import { loadPolicy, parseDuration, resolveTask } from './load.ts';
+import type { Policy, Severity } from './types.ts';
+
+export interface PolicyFlags {
+  policy?: string;
+  command: string[];
+  scenario?: ScenarioName[];
+  allowScope?: string[];
+  timeout?: string;
+  env?: string[];
+  clientId?: string;
+  failOn?: Severity;
+  interval?: number;
+}
+
+/**
+ * The policy of a `check` run: the file given (or ./devicebound.yaml when no command is), with
+ * flags on top; or, with a command and no file, a one-task policy made of flags alone.
+ */
+export async function policyFromFlags(flags: PolicyFlags, cwd = process.cwd()): Promise<Policy> {
+  let file = flags.policy;
+  if (!file && flags.command.length === 0) {
+    const fallback = resolve(cwd, 'devicebound.yaml');
+    if (await exists(fallback)) file = fallback;
+    else
+      throw new UsageError(
+        'give a command after -- (devicebound check -- my-cli login) or a policy with --policy FILE',
+      );
+  }
+  const env = parseEnvFlags(flags.env ?? []);
+  let policy: Policy;
+  if (file) {
+    if (flags.command.length > 0) {
+      throw new UsageError('give either a policy file or a command after --, not both');
+    }
+    policy = await loadPolicy(file);
+  } else {
+    const name =
+      basename(flags.command[0] ?? 'program')
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .slice(0, 64) || 'program';
+    policy = {
+      version: 1,
+      clientId: 'devicebound-cli',
+      failOn: 'low',
+      tasks: [
+        resolveTask(
+          name,
+          { run: flags.command, ...(timeout !== undefined && { timeout }) },
+          cwd,
+          undefined,
+        ),
+      ],
+      scenarios: [...SCENARIOS],
+      interval: undefined,
+      source: undefined,
+    };
+  }
+  return applyFlags(policy, flags, env);
+}
+
+function applyFlags(policy: Policy, flags: PolicyFlags, env: Record<string, string>): Policy {
+  const timeoutMs = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);
+  return {
+    ...policy,
+    clientId: flags.clientId ?? policy.clientId,
+    failOn: flags.failOn ?? policy.failOn,
+    scenarios: flags.scenario?.length ? [...new Set(flags.scenario)] : policy.scenarios,
+    interval: flags.interval ?? policy.interval,
+    tasks: policy.tasks.map((task) => ({
+      ...task,
+      env: { ...task.env, ...env },
+      scopes: { allow: [...new Set([...task.scopes.allow, ...(flags.allowScope ?? [])])] },
+      ...(timeoutMs !== undefined && { timeoutMs }),
+    })),
+  };
+}
+
+function parseTimeout(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch {
+    throw new UsageError(`'${value}' is not a duration such as 30s, 2m or 500ms`, {
+      field: '--timeout',
+    });
+  }
+  if (ms < 1000 || ms > 3_600_000)
+    throw new UsageError('must be from 1s to 1h', { field: '--timeout' });
+  return ms;
+}
+
+function parseEnvFlags(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(pair);
+    if (!match?.[1])
+      throw new UsageError(`expected NAME=VALUE, got '${pair.split('=')[0]}…'`, { field: '--env' });
+    env[match[1]] = match[2] ?? '';
+  }
+  return env;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,177 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.ts';
+import { policyFromFlags } from './from-flags.ts';
+import { policyJsonSchema } from './json-schema.ts';
+import { loadPolicy, parseDuration, parsePolicy } from './load.ts';
+
+const GOOD = `version: 1
+client_id: my-cli
+fail_on: medium
+tasks:
+  list-repos:
+    run: [my-cli, repos, list]
+    env: { MYCLI_AUTH_URL: "{issuer}" }
+    scopes: { allow: [repo:read] }
+    session: reuse
+    refresh: allowed
+    storage: ["~/.config/my-cli/hosts.yml"]
+    timeout: 90s
+  whoami:
+    run: my-cli whoami
+scenarios: [approve, deny]
+`;
+
+describe('parsePolicy', () => {
+  it('reads every field of DESIGN.md and applies the defaults', () => {
+    const policy = parsePolicy(GOOD, '/work/project/devicebound.yaml');
+    expect(policy).toMatchObject({
+      clientId: 'my-cli',
+      failOn: 'medium',
+      scenarios: ['approve', 'deny'],
+    });
+    expect(policy.tasks[0]).toMatchObject({
+      name: 'list-repos',
+      run: ['my-cli', 'repos', 'list'],
+      env: { MYCLI_AUTH_URL: '{issuer}' },
+      scopes: { allow: ['repo:read'] },
+      session: 'reuse',
+      refresh: 'allowed',
+      storage: ['~/.config/my-cli/hosts.yml'],
+      timeoutMs: 90_000,
+      cwd: '/work/project',
+      source: { file: '/work/project/devicebound.yaml', line: 5 },
+    });
+    expect(policy.tasks[1]).toMatchObject({
+      run: ['my-cli', 'whoami'],
+      scopes: { allow: ['openid', 'profile', 'email'] },
+      session: 'ephemeral',
+      refresh: 'forbidden',
+      storage: 'none',
+      timeoutMs: 60_000,
+    });
+  });
+
+  it.each([
+    // [policy text, the message: file, line and field]
+    ['version: 2\ntasks: { a: { run: x } }\n', 'p.yaml:1: version: expected 1'],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    sesion: reuse\n',
+      "p.yaml:5: tasks.a.sesion: unknown field 'sesion'",
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    timeout: soon\n',
+      'p.yaml:5: tasks.a.timeout: expected a duration',
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    scopes: { allow: ["repo read"] }\n',
+      'p.yaml:5: tasks.a.scopes.allow[0]: expected one scope',
+    ],
+    [
+      'version: 1\ntasks: { a: { run: x } }\nscenarios: [approve, nope]\n',
+      'p.yaml:3: scenarios[1]: expected one of "approve"',
+    ],
+    [
+      'version: 1\nfail_on: urgent\ntasks: { a: { run: x } }\n',
+      'p.yaml:2: fail_on: expected one of "info"',
+    ],
+    ['version: 1\ntasks: {}\n', 'p.yaml:2: tasks: expected at least one task'],
+    ['version: 1\ntasks:\n  a: { run: [] }\n', 'p.yaml:3: tasks.a.run'],
+    ['version: 1\ntasks: [\n', 'p.yaml:3: not valid YAML'],
+    [
+      'version: 1\nversion: 1\ntasks: { a: { run: x } }\n',
+      'p.yaml:2: not valid YAML: Map keys must be unique',
+    ],
+    ['- just a list\n', 'p.yaml:1: (top level): expected object'],
+  ])('refuses %j naming file, line and field', (text, message) => {
+    expect(() => parsePolicy(text, 'p.yaml')).toThrow(UsageError);
+    expect(() => parsePolicy(text, 'p.yaml')).toThrow(message);
+  });
+});
+
+describe('policyFromFlags', () => {
+  it('makes a one-task policy from a command and flags', async () => {
+    const policy = await policyFromFlags({
+      command: ['/usr/bin/my-cli', 'login'],
+      allowScope: ['repo:read'],
+      scenario: ['approve', 'approve', 'deny'],
+      env: ['MYCLI_URL={issuer}'],
+      timeout: '10s',
+      failOn: 'high',
+    });
+    expect(policy.tasks).toHaveLength(1);
+    expect(policy.tasks[0]).toMatchObject({
+      name: 'my-cli',
+      run: ['/usr/bin/my-cli', 'login'],
+      env: { MYCLI_URL: '{issuer}' },
+      scopes: { allow: ['openid', 'profile', 'email', 'repo:read'] },
+      timeoutMs: 10_000,
+    });
+    expect(policy.scenarios).toEqual(['approve', 'deny']);
+    expect(policy.failOn).toBe('high');
+  });
+
+  it('runs all six scenarios by default', async () => {
+    const policy = await policyFromFlags({ command: ['x'] });
+    expect(policy.scenarios).toEqual([
+      'approve',
+      'deny',
+      'expire',
+      'slow-down',
+      'server-error',
+      'session',
+    ]);
+  });
+
+  it('refuses bad flags with the flag named', async () => {
+    await expect(policyFromFlags({ command: ['x'], env: ['not a pair'] })).rejects.toThrow(
+      '--env: expected NAME=VALUE',
+    );
+    await expect(policyFromFlags({ command: ['x'], timeout: 'forever' })).rejects.toThrow(
+      '--timeout',
+    );
+    await expect(policyFromFlags({ command: [] }, tmpdir())).rejects.toThrow(
+      /give a command after --/,
+    );
+  });
+
+  it('reads a policy file and refuses a file that does not exist, naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'devicebound-policy-'));
+    try {
+      await writeFile(join(dir, 'devicebound.yaml'), GOOD);
+      const policy = await policyFromFlags({ command: [] }, dir);
+      expect(policy.tasks.map((task) => task.name)).toEqual(['list-repos', 'whoami']);
+      await expect(loadPolicy(join(dir, 'missing.yaml'))).rejects.toThrow(
+        `${join(dir, 'missing.yaml')}: cannot read the policy file (ENOENT)`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the published JSON Schema', () => {
+  it('is what the code generates (run npm run schemas after changing the policy schema)', async () => {
+    const published = JSON.parse(
+      await readFile(
+        new URL('../../schemas/devicebound.policy.schema.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    expect(published).toEqual(policyJsonSchema());
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['30s', 30_000],
+    ['2m', 120_000],
+    ['500ms', 500],
+    ['1h', 3_600_000],
+    [45, 45_000],
+  ])('%s is %i ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { SCENARIOS } from '../lab/scenarios.ts';
+import { SEVERITIES } from './types.ts';
+
+/** `60s`, `2m`, `500ms`, `1h`, or a number of seconds. */
+export const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
+
+const duration = z
+  .union([
+    z.number().positive(),
+    z.string().regex(DURATION, 'expected a duration such as 30s, 2m or 500ms'),
+  ])
+  .describe('A duration: 30s, 2m, 500ms, 1h, or a number of seconds.');
+
+const scopeToken = z
+  .string()
+  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected one scope (no spaces or quotes)');
+
+const stringMap = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'),
+  z.string(),
+);
+
+export const taskSchema = z.strictObject({
+  run: z
+    .union([
+      z.array(z.string()).min(1, 'expected the command and its arguments'),
+      z.string().min(1),
+    ])
+    .describe('The command to run: a list (argv) or a string split on spaces.'),
+  env: stringMap
+    .optional()
+    .describe('Extra environment. Templates: {issuer}, {host}, {port}, {client_id}, {resource}.'),
+  scopes: z
+    .strictObject({ allow: z.array(scopeToken).describe('Scopes the task may ask for.') })
+    .optional(),
+  session: z
+    .enum(['ephemeral', 'reuse'])
+    .optional()
+    .describe('reuse: a later task may use this credential.'),
+  refresh: z.enum(['forbidden', 'allowed']).optional(),
+  storage: z
+    .union([z.enum(['none', 'keyring']), z.array(z.string().min(1)).min(1)])
+    .optional()
+    .describe('none, keyring, or file globs where storing a credential is allowed (~/ is HOME).'),
+  timeout: duration.optional(),
+  stdin: z
+    .string()
+    .optional()
+    .describe('Text fed to the program on stdin; stdin is closed when absent.'),
+  cwd: z.string().min(1).optional().describe('Working directory, relative to the policy file.'),
+});
+
+export const policySchema = z
+  .strictObject({
+    version: z.literal(1),
+    client_id: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/, 'expected 1-200 visible ASCII characters')
+      .optional(),
+    fail_on: z.enum(SEVERITIES as [string, ...string[]]).optional(),
+    interval: z
+      .int()
+      .min(1)
+      .max(600)
+      .optional()
+      .describe('Force one base polling interval (seconds) in every scenario.'),
+    tasks: z
+      .record(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+            'expected a task name of letters, digits, . _ -',
+          ),
+        taskSchema,
+      )
+      .refine((tasks) => Object.keys(tasks).length > 0, 'expected at least one task'),
+    scenarios: z.array(z.enum(SCENARIOS)).min(1).optional(),
+  })
+  .describe('devicebound policy (devicebound.yaml), version 1.');
+
+export type RawPolicy = z.infer<typeof policySchema>;
+export type RawTask = z.infer<typeof taskSchema>;
