@@ -47,14 +47,7 @@ export async function policyFromFlags(flags: PolicyFlags, cwd = process.cwd()): 
       version: 1,
       clientId: 'devicebound-cli',
       failOn: 'low',
-      tasks: [
-        resolveTask(
-          name,
-          { run: flags.command, ...(timeout !== undefined && { timeout }) },
-          cwd,
-          undefined,
-        ),
-      ],
+      tasks: [resolveTask(name, { run: flags.command }, cwd, undefined)],
       scenarios: [...SCENARIOS],
       interval: undefined,
       source: undefined,
