@@ -81,14 +81,33 @@ export function parseForm(request: IncomingMessage, body: Buffer): Map<string, s
   if (type !== 'application/x-www-form-urlencoded') {
     throw E.invalidRequest('content-type must be application/x-www-form-urlencoded');
   }
-  const text = body.toString('utf8');
-  if (text.includes('\uFFFD')) throw E.invalidRequest('body is not valid UTF-8');
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    throw E.invalidRequest('body is not valid UTF-8');
+  }
   const form = new Map<string, string>();
-  for (const [name, value] of new URLSearchParams(text)) {
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const name = decodeFormPart(equals === -1 ? pair : pair.slice(0, equals));
+    const value = equals === -1 ? '' : decodeFormPart(pair.slice(equals + 1));
     if (form.has(name)) throw E.invalidRequest(`parameter '${safeName(name)}' is repeated`);
     form.set(name, value);
   }
   return form;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes one form name or value; malformed escapes or invalid UTF-8 are the client's error. */
+function decodeFormPart(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    throw E.invalidRequest('body is not valid form encoding (bad % escape or invalid UTF-8)');
+  }
 }
 
 /** Parameter names go into error messages: keep them short and printable. */

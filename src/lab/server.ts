@@ -108,12 +108,21 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable)
-      socket.end(
-        'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: 67\r\n\r\n{"error":"invalid_request","error_description":"malformed request"}',
-      );
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
+    const body = '{"error":"invalid_request","error_description":"malformed request"}';
+    socket.end(
+      `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -185,8 +194,12 @@ async function handle(
   try {
     if (!url) throw E.invalidRequest('malformed request target');
     if (!route) throw E.notFound();
-    const handler = route.methods[method as 'GET' | 'POST'];
-    if (!handler) throw E.methodNotAllowed(Object.keys(route.methods).join(', '));
+    // HEAD is GET without a body (RFC 9110 §9.3.2); Node drops the body itself.
+    const handler = route.methods[(method === 'HEAD' ? 'GET' : method) as 'GET' | 'POST'];
+    if (!handler) {
+      const allowed = Object.keys(route.methods);
+      throw E.methodNotAllowed((route.methods.GET ? [...allowed, 'HEAD'] : allowed).join(', '));
+    }
     reply = await handler(context, exchange);
   } catch (error) {
     const oauth =
@@ -246,7 +259,8 @@ function write(response: ServerResponse, reply: Reply): { status: number; outcom
 function parseUrl(target: string | undefined): URL | null {
   if (!target?.startsWith('/')) return null;
   try {
-    return new URL(target, 'http://lab');
+    // Prefixing keeps `//host/path` a path rather than a host name.
+    return new URL(`http://lab${target}`);
   } catch {
     return null;
   }
