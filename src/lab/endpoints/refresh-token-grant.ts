@@ -16,6 +16,8 @@ export async function refreshTokenGrant(
   event.clientId = clientId;
   const value = required(form, 'refresh_token');
   event.presented.push({ kind: 'refresh_token', fingerprint: fingerprint(value) });
+  // Recorded before any refusal: asking for more than the grant is evidence either way.
+  if (form.has('scope')) event.scope = parseScope(form.get('scope'));
   const grant = context.store.refreshTokens.get(value);
   if (!grant) throw E.invalidGrant('unknown refresh_token');
   if (grant.clientId !== clientId)
@@ -28,7 +30,7 @@ export async function refreshTokenGrant(
     throw E.invalidGrant('refresh_token was already used or revoked; the grant is revoked');
   }
 
-  const requested = form.has('scope') ? parseScope(form.get('scope')) : grant.scope;
+  const requested = event.scope ?? grant.scope;
   const granted = new Set(grant.scope.split(' '));
   if (requested.split(' ').some((scope) => scope !== '' && !granted.has(scope))) {
     throw E.invalidScope('a refresh may not ask for scopes beyond the original grant');

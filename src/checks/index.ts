@@ -1,0 +1,73 @@
+/**
+ * The checks engine: every v1 check by id, and `judge()`, which runs each on every run of the
+ * evidence and turns violations into findings. Pure: evidence and policy in, findings out.
+ */
+import type { Evidence } from '../evidence/model.ts';
+import { SCENARIOS } from '../lab/scenarios.ts';
+import type { TaskPolicy } from '../policy/types.ts';
+import { check as autoRestart } from './auto-restart.ts';
+import { check as errorBackoff } from './error-backoff.ts';
+import { check as excessScope } from './excess-scope.ts';
+import { check as pollAfterTerminal } from './poll-after-terminal.ts';
+import { check as pollInterval } from './poll-interval.ts';
+import { check as pollSlowDown } from './poll-slow-down.ts';
+import { check as secretAtRest } from './secret-at-rest.ts';
+import { check as secretInOutput } from './secret-in-output.ts';
+import { check as sessionReuse } from './session-reuse.ts';
+import { check as silentRefresh } from './silent-refresh.ts';
+import { CHECK_IDS, type Check, type CheckContext, type CheckId, type Finding } from './types.ts';
+import { check as uncleanExit } from './unclean-exit.ts';
+
+/** Every check by id, in `CHECK_IDS` order. */
+export const checks: Readonly<Record<CheckId, Check>> = {
+  'poll-interval': pollInterval,
+  'poll-slow-down': pollSlowDown,
+  'poll-after-terminal': pollAfterTerminal,
+  'auto-restart': autoRestart,
+  'error-backoff': errorBackoff,
+  'unclean-exit': uncleanExit,
+  'excess-scope': excessScope,
+  'secret-at-rest': secretAtRest,
+  'secret-in-output': secretInOutput,
+  'session-reuse': sessionReuse,
+  'silent-refresh': silentRefresh,
+};
+
+/**
+ * Runs every check on every run. Findings come sorted by task, then scenario (in `SCENARIOS`
+ * order), then check (in `CHECK_IDS` order); one finding per check and run at most.
+ */
+export function judge(evidence: Evidence, policyFor: (task: string) => TaskPolicy): Finding[] {
+  const findings: Finding[] = [];
+  for (const run of evidence.runs) {
+    const context: CheckContext = { run, policy: policyFor(run.task), policyFor };
+    for (const id of CHECK_IDS) {
+      const check = checks[id];
+      const violation = check.evaluate(context);
+      if (!violation) continue;
+      findings.push({
+        check: id,
+        severity: check.meta.severity,
+        scenario: run.scenario,
+        task: run.task,
+        message: violation.message,
+        evidence: violation.evidence,
+        standards: [...check.meta.standards],
+        fix: check.meta.fix,
+      });
+    }
+  }
+  const scenarioOrder = (scenario: string) => (SCENARIOS as readonly string[]).indexOf(scenario);
+  return findings.sort(
+    (a, b) =>
+      compare(a.task, b.task) ||
+      scenarioOrder(a.scenario) - scenarioOrder(b.scenario) ||
+      CHECK_IDS.indexOf(a.check) - CHECK_IDS.indexOf(b.check),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export { CHECK_IDS, type Check, type CheckId, type Finding } from './types.ts';

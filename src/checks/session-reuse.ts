@@ -1,0 +1,84 @@
+// NHI9: one run's delegated credential is not another run's, unless both tasks say so.
+import type { CanaryRecord, Invocation } from '../evidence/model.ts';
+import type { RequestEvent } from '../lab/trace.ts';
+import { count, kindName, seconds } from './format.ts';
+import { deviceAuthorizations, invocationsOf, isRefreshGrant, requestsIn } from './timeline.ts';
+import type { Check, CheckContext, EvidenceItem } from './types.ts';
+
+export const check: Check = {
+  meta: {
+    id: 'session-reuse',
+    severity: 'high',
+    description: "Disallow using an earlier run's credential without a new device authorization",
+    standards: ['NHI9:2025', 'NHI7:2025', 'CSF PR.AA-01'],
+    fix: "Keep each run's tokens to that run: start a new device authorization instead of loading a stored token, or set `session: reuse` for tasks that are meant to share a session.",
+  },
+
+  evaluate({ run, policyFor }) {
+    const invocations = invocationsOf(run);
+    const byIndex = new Map(invocations.map((invocation) => [invocation.index, invocation]));
+    const authorizations = deviceAuthorizations(run);
+    const evidence: EvidenceItem[] = [];
+
+    for (const invocation of invocations.slice(1)) {
+      const ownAuthorization =
+        authorizations.find((a) => a.invocation === invocation)?.at ?? Infinity;
+      for (const event of requestsIn(run, invocation)) {
+        if (event.t >= ownAuthorization) break;
+        for (const ref of presentedCredentials(event)) {
+          const canary = run.canaries.find(
+            (c) => c.fingerprint === ref.fingerprint && c.invocation < invocation.index,
+          );
+          if (!canary) continue;
+          const issuer = byIndex.get(canary.invocation);
+          if (reuseAllowed(policyFor, issuer, invocation)) continue;
+          evidence.push(evidenceOf(event, canary, invocation, issuer));
+        }
+      }
+    }
+    if (evidence.length === 0) return null;
+    return {
+      message:
+        `presented ${count(evidence.length, 'credential')} issued to an earlier run without its own ` +
+        'device authorization first; the policy does not allow these tasks to share a session',
+      evidence,
+    };
+  },
+};
+
+/** An access token at the resource, a refresh token at the token endpoint (DESIGN.md). */
+function presentedCredentials(event: RequestEvent) {
+  if (event.endpoint === 'resource')
+    return event.presented.filter((ref) => ref.kind === 'access_token');
+  if (isRefreshGrant(event)) return event.presented.filter((ref) => ref.kind === 'refresh_token');
+  return [];
+}
+
+/** Sharing needs both sides: the task whose credential it is and the task using it. */
+function reuseAllowed(
+  policyFor: CheckContext['policyFor'],
+  issuer: Invocation | undefined,
+  user: Invocation,
+): boolean {
+  if (policyFor(user.task).session !== 'reuse') return false;
+  return issuer === undefined || policyFor(issuer.task).session === 'reuse';
+}
+
+function evidenceOf(
+  event: RequestEvent,
+  canary: CanaryRecord,
+  user: Invocation,
+  issuer: Invocation | undefined,
+): EvidenceItem {
+  const where = event.endpoint === 'resource' ? 'at the resource' : 'in a refresh_token grant';
+  const from = issuer
+    ? `run ${issuer.index}${issuer.task === user.task ? '' : ` (task '${issuer.task}')`}`
+    : `run ${canary.invocation}`;
+  return {
+    summary: `run ${user.index} presented the ${kindName(canary.kind)} issued to ${from} ${where} at ${seconds(event.t)} (${event.outcome})`,
+    at: event.t,
+    kind: canary.kind,
+    fingerprint: canary.fingerprint,
+    preview: canary.preview,
+  };
+}
