@@ -1,0 +1,101 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Matcher, type PatternSpec } from './matcher.ts';
+
+/** Every (pattern, start) by brute force. */
+function naive(buffer: Buffer, patterns: readonly PatternSpec[]): string[] {
+  const found: string[] = [];
+  const lower = Buffer.from(buffer.map((b) => (isLetter(b) ? b | 0x20 : b)));
+  for (const [index, pattern] of patterns.entries()) {
+    const haystack = pattern.caseInsensitive ? lower : buffer;
+    const needle = pattern.caseInsensitive
+      ? Buffer.from(pattern.bytes.map((b) => (isLetter(b) ? b | 0x20 : b)))
+      : Buffer.from(pattern.bytes);
+    for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
+      const exact = buffer.subarray(at, at + needle.length);
+      if (pattern.except && exact.equals(pattern.except)) continue;
+      found.push(`${index}@${at}`);
+    }
+  }
+  return found.sort();
+}
+
+function isLetter(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}
+
+function scanAll(matcher: Matcher, buffer: Uint8Array, from = 0, end = buffer.length): string[] {
+  const found: string[] = [];
+  matcher.scan(buffer, from, end, (pattern, start) => found.push(`${pattern}@${start}`));
+  return found.sort();
+}
+
+describe('Matcher', () => {
+  it('finds exactly what a brute-force search finds, overlapping matches included', () => {
+    for (let round = 0; round < 40; round++) {
+      // A small alphabet makes overlaps and shared blocks common.
+      const alphabet = 'abAB-';
+      const word = (length: number) =>
+        Buffer.from(Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join(''));
+      const patterns: PatternSpec[] = Array.from({ length: 1 + randomInt(8) }, () => ({
+        bytes: word(2 + randomInt(10)),
+        caseInsensitive: randomInt(3) === 0,
+      }));
+      const buffer = Buffer.concat(
+        Array.from({ length: 60 }, () =>
+          randomInt(3) === 0
+            ? Buffer.from((patterns[randomInt(patterns.length)] as PatternSpec).bytes)
+            : word(randomInt(6)),
+        ),
+      );
+      const matcher = new Matcher(patterns);
+      expect(scanAll(matcher, buffer)).toEqual(naive(buffer, patterns));
+    }
+  });
+
+  it('reports a case-insensitive pattern in every case but its excepted spelling', () => {
+    const matcher = new Matcher([
+      { bytes: Buffer.from('wxyz-bcdf'), caseInsensitive: true, except: Buffer.from('WXYZ-BCDF') },
+    ]);
+    const text = Buffer.from('WXYZ-BCDF wxyz-bcdf WxYz-BcDf wxyz_bcdf');
+    expect(scanAll(matcher, text)).toEqual(['0@10', '0@20']);
+  });
+
+  it('reports only matches ending at or after `from`, reading back before it to verify', () => {
+    const matcher = new Matcher([{ bytes: Buffer.from('0123456789'), caseInsensitive: false }]);
+    const text = Buffer.from('..0123456789..0123456789');
+    expect(scanAll(matcher, text, 0)).toEqual(['0@14', '0@2']);
+    expect(scanAll(matcher, text, 12)).toEqual(['0@14']);
+    expect(scanAll(matcher, text, 11)).toEqual(['0@14', '0@2']);
+    expect(scanAll(matcher, text, 0, 23)).toEqual(['0@2']);
+  });
+
+  it('has no false positives on 5 MB of random bytes', () => {
+    const patterns = Array.from({ length: 300 }, (_, i) => ({
+      bytes: randomBytes(8 + (i % 50)),
+      caseInsensitive: false,
+    }));
+    const matcher = new Matcher(patterns);
+    const data = randomBytes(5 * 1024 * 1024);
+    expect(scanAll(matcher, data)).toEqual([]);
+    // And finds them once planted.
+    const first = patterns[0] as PatternSpec;
+    const last = patterns[299] as PatternSpec;
+    first.bytes.forEach((b, i) => {
+      data[1000 + i] = b;
+    });
+    last.bytes.forEach((b, i) => {
+      data[data.length - last.bytes.length + i] = b;
+    });
+    expect(scanAll(matcher, data)).toEqual(
+      [`0@1000`, `299@${data.length - last.bytes.length}`].sort(),
+    );
+  });
+
+  it('matches nothing without patterns and refuses 1-byte patterns', () => {
+    expect(scanAll(new Matcher([]), Buffer.from('anything'))).toEqual([]);
+    expect(() => new Matcher([{ bytes: Buffer.from('a'), caseInsensitive: false }])).toThrow(
+      RangeError,
+    );
+  });
+});
