@@ -27,3 +27,8 @@ export function oneOf(choices: readonly string[]) {
     return value;
   };
 }
+
+/** Makes an option repeatable, each value checked by `parse`. */
+export function collect(parse: (value: string) => string = (value) => value) {
+  return (value: string, previous: string[] = []): string[] => [...previous, parse(value)];
+}

@@ -39,10 +39,7 @@ export async function policyFromFlags(flags: PolicyFlags, cwd = process.cwd()): 
     }
     policy = await loadPolicy(file);
   } else {
-    const name =
-      basename(flags.command[0] ?? 'program')
-        .replace(/[^A-Za-z0-9._-]/g, '_')
-        .slice(0, 64) || 'program';
+    const name = taskName(flags.command);
     policy = {
       version: 1,
       clientId: 'devicebound-cli',
@@ -105,4 +102,18 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+const INTERPRETERS =
+  /^(node|nodejs|deno|bun|python\d*(\.\d+)?|ruby|perl|php|bash|sh|zsh|java|dotnet|npx|uv|uvx)$/;
+
+/** `my-cli` for `my-cli login`, and for `node my-cli.mjs` or `python3 -m my_cli` too. */
+function taskName(command: string[]): string {
+  const [first = 'program', ...rest] = command;
+  let name = basename(first);
+  if (INTERPRETERS.test(name)) {
+    const script = rest.find((arg) => !arg.startsWith('-'));
+    if (script) name = basename(script).replace(/\.(m?js|cjs|ts|py|rb|pl|php|sh)$/, '');
+  }
+  return name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'program';
 }

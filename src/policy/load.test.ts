@@ -113,6 +113,13 @@ describe('policyFromFlags', () => {
     expect(policy.failOn).toBe('high');
   });
 
+  it('names the task after the script when the command is an interpreter', async () => {
+    const named = async (command: string[]) => (await policyFromFlags({ command })).tasks[0]?.name;
+    expect(await named(['node', '--no-warnings', 'bin/my-cli.mjs', 'login'])).toBe('my-cli');
+    expect(await named(['python3', 'tools/sign_in.py'])).toBe('sign_in');
+    expect(await named(['gh', 'auth', 'login'])).toBe('gh');
+  });
+
   it('runs all six scenarios by default', async () => {
     const policy = await policyFromFlags({ command: ['x'] });
     expect(policy.scenarios).toEqual([

@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { judge } from '../checks/index.ts';
+import { UsageError } from '../errors.ts';
+import { parseEvidence } from '../evidence/load.ts';
+import type { Evidence } from '../evidence/model.ts';
+import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
+import { policyFromFlags } from '../policy/from-flags.ts';
+import { type Policy, SEVERITIES, type Severity } from '../policy/types.ts';
+import { FORMATS, type Format, render } from '../report/index.ts';
+import { buildReport } from '../report/model.ts';
+import { judgedPolicy, runCheck, taskPolicyFrom } from '../runner/index.ts';
+import { collect, integer, oneOf } from './options.ts';
+import { Progress } from './progress.ts';
+
+interface CheckFlags {
+  policy?: string;
+  format: Format[];
+  output: string[];
+  scenario: ScenarioName[];
+  allowScope: string[];
+  timeout?: string;
+  env: string[];
+  clientId?: string;
+  failOn?: Severity;
+  interval?: number;
+  saveEvidence?: string;
+  evidence?: string;
+  keepSandbox?: boolean;
+  verbose?: boolean;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Run a program against the lab in every scenario and judge its device flow')
+    .argument('[command...]', 'the program to check and its arguments, after --')
+    .option('--policy <file>', 'policy file (default ./devicebound.yaml when no command is given)')
+    .option(
+      '--format <format>',
+      `report format: ${FORMATS.join(', ')} (repeatable)`,
+      collect(oneOf(FORMATS)),
+      [],
+    )
+    .option(
+      '--output <file>',
+      'write the report of the matching --format here (repeatable)',
+      collect(),
+      [],
+    )
+    .option(
+      '--scenario <name>',
+      `run only this scenario (repeatable): ${SCENARIOS.join(', ')}`,
+      collect(oneOf(SCENARIOS)),
+      [],
+    )
+    .option('--allow-scope <scope>', 'a scope the program may ask for (repeatable)', collect(), [])
+    .option('--timeout <duration>', 'per-run timeout, e.g. 30s or 2m (default 60s)')
+    .option(
+      '--env <NAME=VALUE>',
+      'extra environment; {issuer} {host} {port} {client_id} {resource} are filled in',
+      collect(),
+      [],
+    )
+    .option('--client-id <id>', 'the client_id the lab expects (default devicebound-cli)')
+    .option(
+      '--fail-on <severity>',
+      `lowest severity that fails the run: ${SEVERITIES.join(', ')}`,
+      oneOf(SEVERITIES),
+    )
+    .option(
+      '--interval <seconds>',
+      'force one polling interval in every scenario (quick runs)',
+      integer(1, 600),
+    )
+    .option('--save-evidence <file>', 'save the evidence (secrets hashed) to judge again later')
+    .option('--evidence <file>', 'judge saved evidence instead of running anything')
+    .option('--keep-sandbox', 'keep the sandbox folders for inspection')
+    .option('-v, --verbose', "pass the program's output through while it runs")
+    .action(async (command: string[], flags: CheckFlags) => {
+      process.exitCode = await check(command, flags);
+    });
+}
+
+async function check(command: string[], flags: CheckFlags): Promise<number> {
+  if (flags.output.length > Math.max(1, flags.format.length)) {
+    throw new UsageError('more --output than --format flags; give one --format per --output', {
+      field: '--output',
+    });
+  }
+  const policy = await policyFromFlags({
+    command: flags.evidence ? [] : command,
+    scenario: flags.scenario,
+    allowScope: flags.allowScope,
+    env: flags.env,
+    ...(flags.policy !== undefined && { policy: flags.policy }),
+    ...(flags.timeout !== undefined && { timeout: flags.timeout }),
+    ...(flags.clientId !== undefined && { clientId: flags.clientId }),
+    ...(flags.failOn !== undefined && { failOn: flags.failOn }),
+    ...(flags.interval !== undefined && { interval: flags.interval }),
+  }).catch((error: unknown) => {
+    // Judging saved evidence needs no command: the tasks come from the evidence.
+    if (flags.evidence && error instanceof UsageError && !flags.policy) return undefined;
+    throw error;
+  });
+
+  let evidence: Evidence;
+  if (flags.evidence) {
+    evidence = parseEvidence(await readInput(flags.evidence), flags.evidence);
+  } else {
+    if (!policy) throw new UsageError('nothing to check');
+    evidence = await runWithCtrlC(policy, flags);
+  }
+  if (flags.saveEvidence)
+    await writeAtomically(flags.saveEvidence, `${JSON.stringify(evidence, null, 2)}\n`);
+
+  // Saved evidence is judged under the policy it was made with, unless a policy file is given.
+  const judged = flags.evidence && !flags.policy ? evidence.policy : judgedPolicy(policy as Policy);
+  const failOn = flags.failOn ?? judged.failOn;
+  const tasks = new Map(judged.tasks.map((task) => [task.name, taskPolicyFrom(task)]));
+  const findings = judge(evidence, (task) => {
+    const found = tasks.get(task);
+    if (!found)
+      throw new UsageError(`the policy has no task '${task}', which the evidence has`, {
+        field: 'tasks',
+      });
+    return found;
+  });
+  const report = buildReport(evidence, findings, { source: judged.source ?? undefined, failOn });
+
+  const formats: Format[] = flags.format.length ? flags.format : ['text'];
+  for (const [i, format] of formats.entries()) {
+    const file = flags.output[i];
+    const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const text = render(format, report, { color });
+    if (file) await writeAtomically(file, text);
+    else process.stdout.write(text);
+  }
+  return report.summary.passed ? 0 : 1;
+}
+
+/** A run interrupted by Ctrl-C still kills its programs, closes its labs, removes its sandboxes. */
+async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence> {
+  const controller = new AbortController();
+  const progress = new Progress(process.stderr, policy.tasks.length * policy.scenarios.length);
+  const interrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(
+      '\ndevicebound: interrupted; stopping programs and cleaning up (Ctrl-C again to force)\n',
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  try {
+    const evidence = await runCheck(policy, {
+      signal: controller.signal,
+      keepSandbox: flags.keepSandbox ?? false,
+      verbose: flags.verbose ?? false,
+      onProgress: (task, scenario, state) => progress.update(`${task}/${scenario}`, state),
+    });
+    progress.finish();
+    if (controller.signal.aborted) throw new InterruptedError();
+    return evidence;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+}
+
+class InterruptedError extends UsageError {
+  constructor() {
+    super(
+      'interrupted; programs stopped, labs closed, sandboxes removed',
+      undefined,
+      'interrupted',
+    );
+    Object.defineProperty(this, 'exitCode', { value: 130 });
+  }
+}
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      file,
+    });
+  }
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a report. */
+export async function writeAtomically(file: string, content: string): Promise<void> {
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, content, { mode: 0o600 });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new UsageError(`cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      file,
+    });
+  }
+}

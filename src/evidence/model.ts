@@ -1,0 +1,164 @@
+/**
+ * The one evidence model. Every source (a `check` run today; HAR and proxy captures, real CLIs
+ * over TLS and saved files later) produces `Evidence`; every check judges it; nothing in it is
+ * a raw secret — credentials appear as kind + `sha256:` fingerprint + redacted preview.
+ *
+ * Times are lab milliseconds (monotonic, from the lab's start) so that request events, process
+ * starts and exits and output lines share one clock.
+ */
+
+import type { CanaryKind, LabEvent } from '../lab/index.ts';
+import type { ScenarioName } from '../lab/scenarios.ts';
+import type { Severity, TaskPolicy } from '../policy/types.ts';
+import type { Fingerprint } from './secret.ts';
+
+export const EVIDENCE_VERSION = 1;
+
+export interface Evidence {
+  evidenceVersion: typeof EVIDENCE_VERSION;
+  tool: { name: 'devicebound'; version: string };
+  /** Wall-clock ISO time the run started. */
+  createdAt: string;
+  /** The policy the runs were made under, so saved evidence can be judged again as it was. */
+  policy: JudgedPolicy;
+  runs: ScenarioRun[];
+}
+
+/** The parts of a policy that checks read (no env values or stdin: they may hold secrets). */
+export interface JudgedPolicy {
+  source: string | null;
+  failOn: Severity;
+  clientId: string;
+  tasks: JudgedTask[];
+}
+
+export type JudgedTask = Pick<
+  TaskPolicy,
+  'name' | 'run' | 'scopes' | 'session' | 'refresh' | 'storage' | 'timeoutMs' | 'cwd' | 'source'
+>;
+
+/** Everything observed for one (task, scenario). */
+export interface ScenarioRun {
+  task: string;
+  scenario: ScenarioName;
+  /** The lab as configured for this scenario. */
+  lab: LabDescription;
+  /** Every request and decision the lab recorded, in order. */
+  events: LabEvent[];
+  /** Every credential the lab issued in this scenario. */
+  canaries: CanaryRecord[];
+  /** One program run, or two in the `session` scenario (same sandbox, same lab). */
+  invocations: Invocation[];
+  /** Problems the harness met that did not stop the run (unreadable files, loops, caps). */
+  notes: string[];
+}
+
+export interface LabDescription {
+  issuer: string;
+  clientId: string;
+  /** Announced interval, seconds. */
+  interval: number;
+  expiresIn: number;
+  tokenTtl: number;
+  slowDownPolls: number[];
+  faultPolls: Record<string, 'server-error' | 'drop'>;
+  autoDecision: { decision: 'approve' | 'deny'; afterSeconds: number; afterPolls: number } | null;
+  issueRefreshTokens: boolean;
+  allowRefresh: boolean;
+}
+
+export interface CanaryRecord {
+  kind: CanaryKind;
+  fingerprint: Fingerprint;
+  preview: string;
+  /** Lab time it was issued. */
+  issuedAt: number;
+  /** The device authorization it stems from. */
+  deviceCode: Fingerprint | undefined;
+  /** Which invocation (1-based) was running when it was issued. */
+  invocation: number;
+}
+
+export interface Invocation {
+  /** 1-based position in the run. */
+  index: number;
+  task: string;
+  /** The command as given (argv). */
+  command: string[];
+  /** Lab time the program was started and the time it ended (exit, or kill at timeout). */
+  startedAt: number;
+  endedAt: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** The program was still running at its timeout and was killed. */
+  timedOut: boolean;
+  timeoutMs: number;
+  /** Lab time the grace period after exit ended (polls until then are still recorded). */
+  graceEndedAt: number;
+  /** Processes of the run still alive after the grace period (then killed). */
+  leftovers: LeftoverProcess[];
+  /** The program could not be started at all (e.g. command not found). */
+  spawnError: string | undefined;
+  output: { stdout: StreamSummary; stderr: StreamSummary };
+  /** Canaries found in stdout/stderr and in files after the run. */
+  hits: CanaryHit[];
+  /** Files created or changed during the run, in the sandbox and the working directory. */
+  files: FileRecord[];
+}
+
+export interface LeftoverProcess {
+  pid: number;
+  /** The executable's name only (arguments may hold secrets). */
+  name: string;
+}
+
+export interface StreamSummary {
+  bytes: number;
+  lines: number;
+  /** More than the cap was written; only the first part was kept and searched. */
+  truncated: boolean;
+}
+
+/** Where the sandbox folders and the working directory are, as named roots. */
+export type RootName =
+  | 'HOME'
+  | 'XDG_CONFIG_HOME'
+  | 'XDG_CACHE_HOME'
+  | 'XDG_DATA_HOME'
+  | 'XDG_STATE_HOME'
+  | 'TMPDIR'
+  | 'cwd';
+
+export type CanaryEncoding =
+  | 'raw'
+  | 'base64'
+  | 'base64url'
+  | 'hex'
+  | 'url'
+  | 'json'
+  | 'utf16le'
+  /** A user code without its dash, or in another case. */
+  | 'user-code-variant';
+
+export type HitLocation =
+  | { type: 'stream'; stream: 'stdout' | 'stderr'; line: number; at: number | undefined }
+  | { type: 'file'; root: RootName; path: string; mode: number; size: number };
+
+export interface CanaryHit {
+  canary: Fingerprint;
+  kind: CanaryKind;
+  preview: string;
+  encoding: CanaryEncoding;
+  /** Byte offset in the file or stream. */
+  offset: number;
+  location: HitLocation;
+}
+
+export interface FileRecord {
+  root: RootName;
+  /** Path relative to its root, with `/` separators. */
+  path: string;
+  size: number;
+  mode: number;
+  change: 'created' | 'modified';
+}

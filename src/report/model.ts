@@ -1,0 +1,83 @@
+import type { CheckId, Finding } from '../checks/types.ts';
+import type { Evidence } from '../evidence/model.ts';
+import { SEVERITIES, type Severity } from '../policy/types.ts';
+
+/** One (task, scenario) as reports show it. */
+export interface ScenarioSummary {
+  scenario: string;
+  task: string;
+  /** Exit code of the program's last run in this scenario (`null` when killed or not started). */
+  exitCode: number | null;
+  /** Wall time of the program's runs, ms. */
+  durationMs: number;
+  timedOut: boolean;
+  /** The program could not be started. */
+  spawnError?: string;
+  findings: number;
+  passed: boolean;
+}
+
+/** What every reporter renders. The stable fields are DESIGN.md's JSON report. */
+export interface Report {
+  tool: { name: 'devicebound'; version: string };
+  createdAt: string;
+  policy: { source: string | null; failOn: Severity };
+  findings: Finding[];
+  scenarios: ScenarioSummary[];
+  summary: {
+    passed: boolean;
+    findings: number;
+    bySeverity: Record<Severity, number>;
+    byCheck: Partial<Record<CheckId, number>>;
+  };
+  /** Kept for reporters that draw timelines; never holds a secret. */
+  evidence: Evidence;
+}
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export function isFailing(finding: Pick<Finding, 'severity'>, failOn: Severity): boolean {
+  return severityRank(finding.severity) >= severityRank(failOn);
+}
+
+export function buildReport(
+  evidence: Evidence,
+  findings: Finding[],
+  policy: { source: string | undefined; failOn: Severity },
+): Report {
+  const failing = findings.filter((finding) => isFailing(finding, policy.failOn));
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const byCheck: Partial<Record<CheckId, number>> = {};
+  for (const finding of findings) {
+    bySeverity[finding.severity] += 1;
+    byCheck[finding.check] = (byCheck[finding.check] ?? 0) + 1;
+  }
+  const scenarios = evidence.runs.map((run): ScenarioSummary => {
+    const last = run.invocations.at(-1);
+    const count = failing.filter((f) => f.task === run.task && f.scenario === run.scenario).length;
+    const spawnError = run.invocations.find((inv) => inv.spawnError)?.spawnError;
+    return {
+      scenario: run.scenario,
+      task: run.task,
+      exitCode: last?.exitCode ?? null,
+      durationMs: Math.round(
+        run.invocations.reduce((sum, inv) => sum + (inv.endedAt - inv.startedAt), 0),
+      ),
+      timedOut: run.invocations.some((inv) => inv.timedOut),
+      ...(spawnError !== undefined && { spawnError }),
+      findings: count,
+      passed: count === 0,
+    };
+  });
+  return {
+    tool: evidence.tool,
+    createdAt: evidence.createdAt,
+    policy: { source: policy.source ?? null, failOn: policy.failOn },
+    findings,
+    scenarios,
+    summary: { passed: failing.length === 0, findings: findings.length, bySeverity, byCheck },
+    evidence,
+  };
+}

@@ -1,0 +1,122 @@
+import type { Finding } from '../checks/types.ts';
+import type { HitLocation } from '../evidence/model.ts';
+import type { Severity } from '../policy/types.ts';
+import { isFailing, type Report } from './model.ts';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+const CODES = {
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+  cyan: [36, 39],
+};
+type Style = keyof typeof CODES;
+
+const SEVERITY_STYLE: Record<Severity, Style> = {
+  critical: 'red',
+  high: 'red',
+  medium: 'yellow',
+  low: 'cyan',
+  info: 'dim',
+};
+
+/** The terminal report: a one-line verdict, one line per scenario, findings grouped by check. */
+export function renderText(report: Report, options: TextOptions): string {
+  const paint = (style: Style, text: string) =>
+    options.color ? `\x1b[${CODES[style][0]}m${text}\x1b[${CODES[style][1]}m` : text;
+  const lines: string[] = [];
+  const { summary, policy } = report;
+  const failing = report.findings.filter((f) => isFailing(f, policy.failOn));
+
+  const tasks = [...new Set(report.scenarios.map((s) => s.task))];
+  lines.push(
+    summary.passed
+      ? paint(
+          'green',
+          paint('bold', `PASS  ${tasks.join(', ')} stayed inside the device-flow boundary`),
+        ) +
+          ` (${report.scenarios.length} scenario${report.scenarios.length === 1 ? '' : 's'}${summary.findings ? `, ${summary.findings} finding${summary.findings === 1 ? '' : 's'} below ${policy.failOn}` : ''})`
+      : paint(
+          'red',
+          paint(
+            'bold',
+            `FAIL  ${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${policy.failOn}`,
+          ),
+        ) +
+          ` in ${new Set(failing.map((f) => `${f.task}/${f.scenario}`)).size} of ${report.scenarios.length} scenarios`,
+  );
+  lines.push('');
+
+  const width = Math.max(
+    ...report.scenarios.map((s) => s.scenario.length + (tasks.length > 1 ? s.task.length + 1 : 0)),
+  );
+  for (const scenario of report.scenarios) {
+    const name = (
+      tasks.length > 1 ? `${scenario.task}/${scenario.scenario}` : scenario.scenario
+    ).padEnd(width);
+    const mark = scenario.passed ? paint('green', '✓') : paint('red', '✗');
+    const exit = scenario.spawnError
+      ? scenario.spawnError
+      : scenario.timedOut
+        ? 'killed at timeout'
+        : `exit ${scenario.exitCode ?? 'by signal'}`;
+    const checks = [
+      ...new Set(
+        report.findings
+          .filter((f) => f.task === scenario.task && f.scenario === scenario.scenario)
+          .map((f) => f.check),
+      ),
+    ];
+    lines.push(
+      `  ${mark} ${name}  ${paint('dim', `${exit}, ${(scenario.durationMs / 1000).toFixed(1)} s`)}  ${checks.length ? checks.join(', ') : paint('dim', 'no findings')}`,
+    );
+  }
+
+  const byCheck = new Map<string, Finding[]>();
+  for (const finding of report.findings)
+    byCheck.set(finding.check, [...(byCheck.get(finding.check) ?? []), finding]);
+  for (const [check, findings] of byCheck) {
+    const first = findings[0] as Finding;
+    lines.push('');
+    lines.push(
+      `${paint(SEVERITY_STYLE[first.severity], paint('bold', `● ${check}`))} ${paint(SEVERITY_STYLE[first.severity], `(${first.severity})`)}  ${paint('dim', first.standards.join(' · '))}`,
+    );
+    for (const finding of findings) {
+      lines.push(
+        `  ${paint('bold', finding.scenario)}${tasks.length > 1 ? ` (${finding.task})` : ''}: ${finding.message}`,
+      );
+      const shown = finding.evidence.slice(0, 5);
+      for (const item of shown) lines.push(`    ${paint('dim', '-')} ${evidenceLine(item)}`);
+      if (finding.evidence.length > shown.length) {
+        lines.push(paint('dim', `    … and ${finding.evidence.length - shown.length} more`));
+      }
+    }
+    lines.push(`  ${paint('cyan', 'fix:')} ${first.fix}`);
+  }
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}
+
+function evidenceLine(item: Finding['evidence'][number]): string {
+  const parts = [item.summary];
+  if (
+    item.location &&
+    !(item.location.type === 'file' && item.summary.includes(item.location.path))
+  ) {
+    parts.push(`at ${locationText(item.location)}`);
+  }
+  if (item.preview && item.fingerprint)
+    parts.push(`[${item.preview} ${item.fingerprint.slice(0, 19)}…]`);
+  return parts.join(' ');
+}
+
+export function locationText(location: HitLocation): string {
+  if (location.type === 'stream') return `${location.stream} line ${location.line}`;
+  const root = location.root === 'HOME' ? '~' : location.root === 'cwd' ? '.' : `$${location.root}`;
+  return `${root}/${location.path} (mode ${(location.mode & 0o777).toString(8).padStart(3, '0')})`;
+}

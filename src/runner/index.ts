@@ -1,0 +1,102 @@
+import {
+  EVIDENCE_VERSION,
+  type Evidence,
+  type JudgedPolicy,
+  type ScenarioRun,
+} from '../evidence/model.ts';
+import type { ScenarioName } from '../lab/index.ts';
+import type { Policy, TaskPolicy } from '../policy/types.ts';
+import { VERSION } from '../version.ts';
+import { runScenario, type ScenarioJob } from './run-scenario.ts';
+
+export interface RunOptions {
+  keepSandbox?: boolean;
+  verbose?: boolean;
+  /** Aborting (Ctrl-C) kills every program, closes every lab, removes every sandbox. */
+  signal?: AbortSignal;
+  /** Scenarios running at once; each has its own lab and sandbox. Default: all of them. */
+  concurrency?: number;
+  onProgress?: (task: string, scenario: ScenarioName, state: string) => void;
+}
+
+/** Runs every (task, scenario) of the policy and returns the evidence. */
+export async function runCheck(policy: Policy, options: RunOptions = {}): Promise<Evidence> {
+  const signal = options.signal ?? new AbortController().signal;
+  const jobs: ScenarioJob[] = [];
+  for (const [i, task] of policy.tasks.entries()) {
+    for (const scenario of policy.scenarios) {
+      jobs.push({
+        scenario,
+        task,
+        nextTask: policy.tasks[i + 1] ?? task,
+        clientId: policy.clientId,
+        interval: policy.interval,
+        keepSandbox: options.keepSandbox ?? false,
+        verbose: options.verbose ?? false,
+        signal,
+        onProgress: (state) => options.onProgress?.(task.name, scenario, state),
+      });
+    }
+  }
+  const createdAt = new Date().toISOString();
+  const runs = await pool(jobs, options.concurrency ?? jobs.length, async (job) => {
+    const run = await runScenario(job);
+    options.onProgress?.(job.task.name, job.scenario, 'done');
+    return run;
+  });
+  return {
+    evidenceVersion: EVIDENCE_VERSION,
+    tool: { name: 'devicebound', version: VERSION },
+    createdAt,
+    policy: judgedPolicy(policy),
+    runs,
+  };
+}
+
+/** Runs `work` over `items`, at most `limit` at once, results in input order. All settle before it rejects. */
+async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
+  return results;
+}
+
+export function judgedPolicy(policy: Policy): JudgedPolicy {
+  return {
+    source: policy.source ?? null,
+    failOn: policy.failOn,
+    clientId: policy.clientId,
+    tasks: policy.tasks.map(
+      ({ name, run, scopes, session, refresh, storage, timeoutMs, cwd, source }) => ({
+        name,
+        run,
+        scopes,
+        session,
+        refresh,
+        storage,
+        timeoutMs,
+        cwd,
+        source,
+      }),
+    ),
+  };
+}
+
+/** A task policy for judging: what the evidence saved, with nothing to run. */
+export function taskPolicyFrom(task: JudgedPolicy['tasks'][number]): TaskPolicy {
+  return { ...task, env: {}, stdin: undefined };
+}
+
+export type { ScenarioRun };
