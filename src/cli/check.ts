@@ -11,6 +11,7 @@ import { type Policy, SEVERITIES, type Severity } from '../policy/types.ts';
 import { FORMATS, type Format, render } from '../report/index.ts';
 import { buildReport } from '../report/model.ts';
 import { judgedPolicy, runCheck, taskPolicyFrom } from '../runner/index.ts';
+import { assertRunnable } from '../runner/resolve-command.ts';
 import { collect, integer, oneOf } from './options.ts';
 import { Progress } from './progress.ts';
 
@@ -110,6 +111,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     evidence = parseEvidence(await readInput(flags.evidence), flags.evidence);
   } else {
     if (!policy) throw new UsageError('nothing to check');
+    for (const task of policy.tasks) await assertRunnable(task);
     evidence = await runWithCtrlC(policy, flags);
   }
   if (flags.saveEvidence)
@@ -137,7 +139,9 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     if (file) await writeAtomically(file, text);
     else process.stdout.write(text);
   }
-  return report.summary.passed ? 0 : 1;
+  if (!report.summary.passed) return 1;
+  // Nothing was checked: a CI gate must not pass a program that stopped talking to the lab.
+  return report.summary.inconclusive ? 3 : 0;
 }
 
 /** A run interrupted by Ctrl-C still kills its programs, closes its labs, removes its sandboxes. */

@@ -15,6 +15,8 @@ export interface ScenarioSummary {
   spawnError?: string;
   findings: number;
   passed: boolean;
+  /** The program never talked to the lab: most likely it does not read DEVICEBOUND_ISSUER. */
+  noLabContact: boolean;
 }
 
 /** What every reporter renders. The stable fields are DESIGN.md's JSON report. */
@@ -26,6 +28,8 @@ export interface Report {
   scenarios: ScenarioSummary[];
   summary: {
     passed: boolean;
+    /** No scenario produced a single request to the lab: nothing was really checked. */
+    inconclusive: boolean;
     findings: number;
     bySeverity: Record<Severity, number>;
     byCheck: Partial<Record<CheckId, number>>;
@@ -69,6 +73,7 @@ export function buildReport(
       ...(spawnError !== undefined && { spawnError }),
       findings: count,
       passed: count === 0,
+      noLabContact: !run.events.some((event) => event.type === 'request'),
     };
   });
   return {
@@ -77,7 +82,13 @@ export function buildReport(
     policy: { source: policy.source ?? null, failOn: policy.failOn },
     findings,
     scenarios,
-    summary: { passed: failing.length === 0, findings: findings.length, bySeverity, byCheck },
+    summary: {
+      passed: failing.length === 0,
+      inconclusive: scenarios.length > 0 && scenarios.every((s) => s.noLabContact),
+      findings: findings.length,
+      bySeverity,
+      byCheck,
+    },
     evidence,
   };
 }

@@ -35,19 +35,21 @@ export function renderText(report: Report, options: TextOptions): string {
 
   const tasks = [...new Set(report.scenarios.map((s) => s.task))];
   lines.push(
-    summary.passed
-      ? paint(
-          'green',
-          paint('bold', `PASS  ${tasks.join(', ')} stayed inside the device-flow boundary`),
-        ) +
+    summary.inconclusive
+      ? paint('yellow', paint('bold', 'INCONCLUSIVE  no request reached the lab in any scenario'))
+      : summary.passed
+        ? paint(
+            'green',
+            paint('bold', `PASS  ${tasks.join(', ')} stayed inside the device-flow boundary`),
+          ) +
           ` (${report.scenarios.length} scenario${report.scenarios.length === 1 ? '' : 's'}${summary.findings ? `, ${summary.findings} finding${summary.findings === 1 ? '' : 's'} below ${policy.failOn}` : ''})`
-      : paint(
-          'red',
-          paint(
-            'bold',
-            `FAIL  ${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${policy.failOn}`,
-          ),
-        ) +
+        : paint(
+            'red',
+            paint(
+              'bold',
+              `FAIL  ${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${policy.failOn}`,
+            ),
+          ) +
           ` in ${new Set(failing.map((f) => `${f.task}/${f.scenario}`)).size} of ${report.scenarios.length} scenarios`,
   );
   lines.push('');
@@ -74,6 +76,20 @@ export function renderText(report: Report, options: TextOptions): string {
     ];
     lines.push(
       `  ${mark} ${name}  ${paint('dim', `${exit}, ${(scenario.durationMs / 1000).toFixed(1)} s`)}  ${checks.length ? checks.join(', ') : paint('dim', 'no findings')}`,
+    );
+  }
+
+  const silent = report.scenarios.filter(
+    (scenario) => scenario.noLabContact && !scenario.spawnError,
+  );
+  if (silent.length > 0) {
+    lines.push('');
+    lines.push(
+      paint(
+        'yellow',
+        `! no request reached the lab in ${silent.map((s) => s.scenario).join(', ')}:`,
+      ) +
+        ' does the program read DEVICEBOUND_ISSUER (or --env MYCLI_URL={issuer})? Without requests there is little to judge.',
     );
   }
 
