@@ -114,6 +114,17 @@ export function renderText(report: Report, options: TextOptions): string {
     }
     lines.push(`  ${paint('cyan', 'fix:')} ${first.fix}`);
   }
+  const notes = report.evidence.runs.flatMap((run) =>
+    [...new Set(run.notes)].map((note) => `${run.scenario}: ${note}`),
+  );
+  if (notes.length > 0) {
+    lines.push('');
+    lines.push(paint('dim', `notes (${notes.length}):`));
+    for (const note of notes.slice(0, 10)) lines.push(paint('dim', `  ${note}`));
+    if (notes.length > 10)
+      lines.push(paint('dim', `  … and ${notes.length - 10} more (see --format json)`));
+  }
+
   lines.push('');
   return `${lines.join('\n')}\n`;
 }

@@ -160,10 +160,9 @@ async function invoke(
     files,
   };
   const notes = [
-    ...cwdBefore.notes,
-    ...after.HOME.notes,
-    ...after.TMPDIR.notes,
-    ...cwdAfter.notes,
+    ...after.HOME.notes.map((note) => `~/${note}`),
+    ...after.TMPDIR.notes.map((note) => `$TMPDIR/${note}`),
+    ...cwdAfter.notes.filter((note) => !cwdBefore.notes.includes(note)).map((note) => `./${note}`),
     ...search.notes,
   ];
   if (result.stdout?.truncated || result.stderr?.truncated) {

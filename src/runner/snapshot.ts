@@ -66,6 +66,11 @@ export async function snapshot(
           ino: stat.ino,
           mode: stat.mode & 0o7777,
         });
+      } else if (stat.isSymbolicLink()) {
+        notes.push(`${rel}: symbolic link, not followed`);
+      } else {
+        const type = stat.isFIFO() ? 'FIFO' : stat.isSocket() ? 'socket' : 'device';
+        notes.push(`${rel}: ${type}, not opened`);
       }
     }
   };

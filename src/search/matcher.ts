@@ -38,6 +38,8 @@ export class Matcher {
   readonly maxLength: number;
   readonly patternCount: number;
   readonly #shift: Uint8Array;
+  /** 1 for the blocks found just before a key's last block. */
+  readonly #before: Uint8Array;
   /** CSR buckets by the 2-byte block that ends a key: pattern indexes. */
   readonly #bucketStart: Uint32Array;
   readonly #bucketItems: Uint32Array;
@@ -87,6 +89,17 @@ export class Matcher {
         fill[block] = slot + 1;
       }
     }
+    // A second look before the buckets: the two bytes before a key's last two. (Keys shorter
+    // than 4 bytes would have none: every block passes then.)
+    const before = new Uint8Array(TABLE).fill(m < 4 ? 1 : 0);
+    if (m >= 4) {
+      for (const [index, bytes] of this.#patterns.entries()) {
+        const key = bytes.subarray(bytes.length - m);
+        const ci = this.#fold[index] !== undefined;
+        for (const block of blocks(at(key, m - 4), at(key, m - 3), ci)) before[block] = 1;
+      }
+    }
+    this.#before = before;
     this.#shift = shift;
     this.#bucketStart = bucketCounts;
     this.#bucketItems = items;
@@ -102,6 +115,7 @@ export class Matcher {
     if (this.patternCount === 0) return;
     const m = this.keyLength;
     const shift = this.#shift;
+    const before = this.#before;
     const starts = this.#bucketStart;
     const items = this.#bucketItems;
     const limit = Math.min(end, buffer.length);
@@ -109,6 +123,10 @@ export class Matcher {
     for (;;) {
       i = skip(buffer, shift, i, limit);
       if (i >= limit) return;
+      if (before[((buffer[i - 3] as number) << 8) | (buffer[i - 2] as number)] === 0) {
+        i++;
+        continue;
+      }
       const block = ((buffer[i - 1] as number) << 8) | (buffer[i] as number);
       const stop = starts[block + 1] as number;
       for (let k = starts[block] as number; k < stop; k++) {

@@ -17,6 +17,7 @@ import {
   searchFiles,
   searchStream,
   searchTree,
+  stopWorkers,
 } from './search.ts';
 
 interface TestCanary {
@@ -58,7 +59,8 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'devicebound-search-'));
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await stopWorkers();
   if (!scratch) return;
   // Restore permissions so the folder can be removed (a non-root run).
   try {
@@ -386,6 +388,33 @@ describe('searchTree', () => {
       filter: () => true,
     });
     expect({ ...later, workers: 0 }).toEqual({ ...inline, workers: 0 });
+  });
+
+  it('searches again, in the main thread, what failed workers did not report', async () => {
+    const files = [
+      { root: 'cwd' as const, path: 'debug.log', absolute: join(cwd, 'debug.log') },
+      { root: 'HOME' as const, path: 'notes.txt', absolute: join(home, 'notes.txt') },
+      {
+        root: 'XDG_CONFIG_HOME' as const,
+        path: 'tool/hosts.json',
+        absolute: join(home, '.config', 'tool', 'hosts.json'),
+      },
+    ];
+    const inline = await searchFiles(files, needles, { workers: 0 });
+    await stopWorkers();
+    // searchFiles hands the files to new workers before it first waits: end them while they start.
+    const search = searchFiles(files, needles, { workers: 2, mainThread: false });
+    await stopWorkers();
+    const result = await search;
+    expect(result.hits).toEqual(inline.hits);
+    expect(result.hits.map((h) => h.kind)).toEqual(['device_code', 'access_token']);
+    expect(result.filesSearched).toBe(3);
+    expect(result.workers).toBe(0);
+    expect(result.notes.length).toBeGreaterThanOrEqual(1);
+    for (const note of result.notes) {
+      expect(note.root).toBeNull();
+      expect(note.reason).toMatch(/^a search worker failed \(.+\); its files were searched again$/);
+    }
   });
 
   it('searches only what the filter keeps, and prunes filtered folders', async () => {

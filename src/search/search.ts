@@ -15,7 +15,6 @@
 import { type Dirent, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { CanaryHit, RootName } from '../evidence/model.ts';
 import {
   DEFAULT_MAX_FILE_BYTES,
@@ -28,7 +27,9 @@ import {
   windowBuffer,
 } from './file-scan.ts';
 import type { NeedleSet } from './needles.ts';
-import type { WorkerInput, WorkerMessage, WorkerResult } from './worker.ts';
+import { acquireWorkers, type PoolMember } from './pool.ts';
+
+export { stopWorkers } from './pool.ts';
 
 /** A hit before it has a location: in a buffer or a file. */
 export type BufferHit = Omit<CanaryHit, 'location'>;
@@ -115,10 +116,18 @@ const SLICE_MS = 20;
 const DEFAULT_PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 const DEFAULT_PARALLEL_MIN_FILES = 1000;
 const DEFAULT_PARALLEL_AFTER_MS = 100;
-const WORKER_URL = new URL(
-  import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
-  import.meta.url,
-);
+let jobs = 0;
+let needleSets = 0;
+const needleSetKeys = new WeakMap<NeedleSet, string>();
+/** A key per needle set, so a warm worker reuses its matcher. */
+function keyOf(needles: NeedleSet): string {
+  let key = needleSetKeys.get(needles);
+  if (key === undefined) {
+    key = `needles-${++needleSets}`;
+    needleSetKeys.set(needles, key);
+  }
+  return key;
+}
 
 /** Every occurrence of every needle in `buffer`, by offset. */
 export function searchBuffer(buffer: Uint8Array, needles: NeedleSet): BufferHit[] {
@@ -343,28 +352,48 @@ async function searchFilesWith(
   const mainSearches = workerCount === 0 || options.mainThread !== false;
 
   const state = new Int32Array(new SharedArrayBuffer(4 * (1 + workerCount)));
-  let pool: PoolMember[] = [];
+  const job = ++jobs;
+  let members: PoolMember[] = [];
+  const finished: Promise<void>[] = [];
+  const failures: string[] = [];
   const spawn = () => {
-    pool = startWorkers(workerCount, {
-      patterns: needles.needles.map((n) => ({
-        bytes: new Uint8Array(n.bytes),
-        caseInsensitive: n.caseInsensitive,
-        except: n.except && new Uint8Array(n.except),
-      })),
-      paths: files.map((f) => f.absolute),
-      order,
-      state,
-      windowBytes,
-      maxFileBytes,
-      onResults: (results) => {
-        for (const result of results) {
-          const { index, ...outcome } = result;
-          outcomes[index] = outcome;
-        }
-      },
-    });
+    members = acquireWorkers(workerCount);
+    const patterns = needles.needles.map((n) => ({
+      bytes: new Uint8Array(n.bytes),
+      caseInsensitive: n.caseInsensitive,
+      except: n.except && new Uint8Array(n.except),
+    }));
+    const paths = files.map((f) => f.absolute);
+    for (const [slot, member] of members.entries()) {
+      finished[slot] = new Promise<void>((resolve) => {
+        member.post(
+          {
+            type: 'job',
+            job,
+            patternsKey: keyOf(needles),
+            patterns,
+            paths,
+            order,
+            state,
+            slot,
+            windowBytes,
+            maxFileBytes,
+          },
+          {
+            onResults: (results) => {
+              for (const { index, ...outcome } of results) outcomes[index] = outcome;
+            },
+            done: resolve,
+            fail: (reason) => {
+              failures.push(reason);
+              resolve();
+            },
+          },
+        );
+      });
+    }
   };
-  // Workers start at once for work known to be large (bytes or many files); otherwise only once
+  // Workers join at once for work known to be large (bytes or many files); otherwise only once
   // the main thread has been at it for a while with files left (a small search never pays for
   // their start-up).
   if (
@@ -385,32 +414,32 @@ async function searchFilesWith(
       if (position >= order.length) break;
       const index = order[position] as number;
       outcomes[index] = await scanOne(index);
-      if (workerCount > 0 && pool.length === 0 && order.length - (position + 1) >= 2) {
+      if (workerCount > 0 && members.length === 0 && order.length - (position + 1) >= 2) {
         if (performance.now() >= parallelAfter) spawn();
       }
+      const pause = pacer.tick();
+      if (pause) await pause;
     }
     // When the main thread searched, every file is claimed now: a worker that has not started
-    // yet would find nothing to do.
+    // this job yet (still starting, or busy with another search) will find nothing to do.
     const waits: Promise<void>[] = [];
-    for (const [slot, member] of pool.entries()) {
-      if (mainSearches && Atomics.load(state, 1 + slot) === 0) void member.worker.terminate();
-      else waits.push(member.done);
+    for (const [slot, member] of members.entries()) {
+      if (mainSearches && Atomics.load(state, 1 + slot) === 0) member.forget(job);
+      else waits.push(finished[slot] ?? Promise.resolve());
     }
     await Promise.all(waits);
-    workersUsed = pool.filter((member) => member.reported > 0).length;
-    for (const member of pool) {
-      if (member.error) {
-        notes.push({
-          root: null,
-          path: '',
-          reason: `a search worker failed (${member.error}); its files were searched again`,
-        });
-      }
+    workersUsed = members.filter((_, slot) => Atomics.load(state, 1 + slot) === 1).length;
+    for (const reason of failures) {
+      notes.push({
+        root: null,
+        path: '',
+        reason: `a search worker failed (${reason}); its files were searched again`,
+      });
     }
     // Files a failed worker claimed but did not report.
     for (const index of order) outcomes[index] ??= await scanOne(index);
   } finally {
-    await Promise.all(pool.map((member) => member.worker.terminate()));
+    for (const member of members) member.forget(job);
   }
 
   const hits: CanaryHit[] = [];
@@ -442,41 +471,6 @@ async function searchFilesWith(
     for (const hit of toHits(outcome.matches, needles)) hits.push({ ...hit, location });
   }
   return { hits, notes, filesSearched, bytesSearched, workers: workersUsed };
-}
-
-interface PoolMember {
-  worker: Worker;
-  /** Settles when the worker said it is done, failed or exited. */
-  done: Promise<void>;
-  error: string | undefined;
-  /** Files it searched (or failed to read). */
-  reported: number;
-}
-
-function startWorkers(
-  count: number,
-  input: Omit<WorkerInput, 'slot'> & { onResults: (results: WorkerResult[]) => void },
-): PoolMember[] {
-  const { onResults, ...data } = input;
-  const pool: PoolMember[] = [];
-  for (let slot = 0; slot < count; slot++) {
-    const worker = new Worker(WORKER_URL, { workerData: { ...data, slot } satisfies WorkerInput });
-    const member: PoolMember = { worker, done: Promise.resolve(), error: undefined, reported: 0 };
-    member.done = new Promise<void>((resolve) => {
-      worker.on('message', (message: WorkerMessage) => {
-        member.reported += message.results.length;
-        onResults(message.results);
-        if (message.type === 'done') resolve();
-      });
-      worker.on('error', (error) => {
-        member.error = error instanceof Error ? error.message : String(error);
-        resolve();
-      });
-      worker.on('exit', () => resolve());
-    });
-    pool.push(member);
-  }
-  return pool;
 }
 
 function toHits(matches: readonly number[], needles: NeedleSet): BufferHit[] {

@@ -1,17 +1,22 @@
 /**
- * A search worker: claims files from a shared counter (Atomics), searches them with synchronous
- * I/O, and posts results back in batches. Only started by `searchFiles` in ./search.ts.
+ * A search worker (see ./pool.ts): for each job, claims files from the job's shared counter
+ * (Atomics), searches them with synchronous I/O, and posts results back in batches. Between jobs
+ * it waits, warm, for the next.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { reasonOf, scanFile, windowBuffer } from './file-scan.ts';
 import { Matcher, type PatternSpec } from './matcher.ts';
 
-export interface WorkerInput {
+export interface JobMessage {
+  type: 'job';
+  job: number;
+  /** Same key, same patterns: the worker keeps the last matcher. */
+  patternsKey: string;
   patterns: PatternSpec[];
   paths: string[];
   /** Claim order: indexes into `paths`. */
   order: Int32Array;
-  /** [0]: next position in `order` to claim; [1 + slot]: 1 once this worker has started. */
+  /** [0]: next position in `order` to claim; [1 + slot]: set to 1 when this worker starts. */
   state: Int32Array;
   slot: number;
   windowBytes: number;
@@ -29,38 +34,58 @@ export type WorkerResult =
     }
   | { index: number; error: string };
 
-export type WorkerMessage = { type: 'results' | 'done'; results: WorkerResult[] };
+export interface ResultMessage {
+  type: 'results' | 'done';
+  job: number;
+  results: WorkerResult[];
+}
 
 const BATCH_MS = 25;
 
-async function main(input: WorkerInput, port: NonNullable<typeof parentPort>): Promise<void> {
-  const matcher = new Matcher(input.patterns);
-  const buffer = windowBuffer(matcher, input.windowBytes);
-  Atomics.store(input.state, 1 + input.slot, 1);
+let cached: { key: string; matcher: Matcher; windowBytes: number; buffer: Buffer } | undefined;
+
+async function runJob(message: JobMessage, port: NonNullable<typeof parentPort>): Promise<void> {
+  if (cached?.key !== message.patternsKey || cached.windowBytes !== message.windowBytes) {
+    const matcher = new Matcher(message.patterns);
+    cached = {
+      key: message.patternsKey,
+      matcher,
+      windowBytes: message.windowBytes,
+      buffer: windowBuffer(matcher, message.windowBytes),
+    };
+  }
+  const { matcher, buffer } = cached;
+  Atomics.store(message.state, 1 + message.slot, 1);
   let batch: WorkerResult[] = [];
   let since = performance.now();
   for (;;) {
-    const position = Atomics.add(input.state, 0, 1);
-    if (position >= input.order.length) break;
-    const index = input.order[position] as number;
+    const position = Atomics.add(message.state, 0, 1);
+    if (position >= message.order.length) break;
+    const index = message.order[position] as number;
     try {
-      const scan = await scanFile(
-        input.paths[index] as string,
-        matcher,
-        buffer,
-        input.maxFileBytes,
-      );
-      batch.push({ index, ...scan });
+      const path = message.paths[index] as string;
+      batch.push({ index, ...(await scanFile(path, matcher, buffer, message.maxFileBytes)) });
     } catch (error) {
       batch.push({ index, error: reasonOf(error) });
     }
     if (performance.now() - since >= BATCH_MS) {
-      port.postMessage({ type: 'results', results: batch } satisfies WorkerMessage);
+      port.postMessage({
+        type: 'results',
+        job: message.job,
+        results: batch,
+      } satisfies ResultMessage);
       batch = [];
       since = performance.now();
     }
   }
-  port.postMessage({ type: 'done', results: batch } satisfies WorkerMessage);
+  port.postMessage({ type: 'done', job: message.job, results: batch } satisfies ResultMessage);
 }
 
-if (parentPort) await main(workerData as WorkerInput, parentPort);
+if (parentPort) {
+  const port = parentPort;
+  // One job at a time, in the order they came.
+  let queue = Promise.resolve();
+  port.on('message', (message: JobMessage) => {
+    queue = queue.then(() => runJob(message, port));
+  });
+}
