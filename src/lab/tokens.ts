@@ -23,7 +23,8 @@ export async function mintTokens(
 ): Promise<Record<string, unknown>> {
   const { settings, store, keys, issuer, resource, trace } = context;
   const nowSeconds = Math.floor(Date.now() / 1000);
-  const expiresAt = nowSeconds + settings.tokenTtl;
+  // Rounded up, so the JWT never dies before the lab's own (millisecond) record of it does.
+  const expiresAt = Math.ceil((Date.now() + settings.tokenTtl * 1000) / 1000);
   const jti = newJti();
 
   const accessValue = await keys.sign(

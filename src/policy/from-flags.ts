@@ -59,7 +59,9 @@ function applyFlags(policy: Policy, flags: PolicyFlags, env: Record<string, stri
     ...policy,
     clientId: flags.clientId ?? policy.clientId,
     failOn: flags.failOn ?? policy.failOn,
-    scenarios: flags.scenario?.length ? [...new Set(flags.scenario)] : policy.scenarios,
+    scenarios: flags.scenario?.length
+      ? SCENARIOS.filter((scenario) => flags.scenario?.includes(scenario))
+      : policy.scenarios,
     interval: flags.interval ?? policy.interval,
     tasks: policy.tasks.map((task) => ({
       ...task,

@@ -60,13 +60,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stopWorkers();
-  if (!scratch) return;
-  // Restore permissions so the folder can be removed (a non-root run).
   try {
-    execFileSync('chmod', ['-R', 'u+rwx', scratch]);
-  } catch {}
-  rmSync(scratch, { recursive: true, force: true });
+    await stopWorkers();
+  } finally {
+    if (scratch) {
+      // Restore permissions so the folder can be removed (a non-root run).
+      try {
+        execFileSync('chmod', ['-R', 'u+rwx', scratch]);
+      } catch {}
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
 });
 
 const junkText = (length: number) =>

@@ -73,12 +73,12 @@ export interface ParallelOptions extends FileSearchOptions {
   workers?: number | undefined;
   /**
    * Workers start at once when the files' known sizes add up to this many bytes (default
-   * 32 MiB); otherwise they start when the main thread has searched for `parallelAfterMs`
-   * (default 100 ms) and files are left. Sizes are known from `FileTarget.size`, or in
-   * `searchTree` when a filter is given (the walk then lstats every entry).
+   * 32 MiB) or there are `parallelMinFiles` files (default 1,000); otherwise they start when
+   * the main thread has searched for `parallelAfterMs` (default 100 ms) and files are left.
+   * Sizes are known from `FileTarget.size`, or in `searchTree` when a filter is given (the walk
+   * then lstats every entry).
    */
   parallelMinBytes?: number | undefined;
-  /** Workers also start at once for this many files or more (default 1,000). */
   parallelMinFiles?: number | undefined;
   parallelAfterMs?: number | undefined;
   /**
@@ -108,7 +108,7 @@ export interface TreeSearchResult {
   bytesSearched: number;
   /** Entries passed over on purpose (not errors): symbolic links, special files, filtered out. */
   skipped: { symlinks: number; special: number; filtered: number };
-  /** Worker threads that searched files (0: the main thread alone). */
+  /** Worker threads that took part (0: the main thread alone). */
   workers: number;
 }
 

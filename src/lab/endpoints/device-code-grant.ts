@@ -16,8 +16,12 @@ export async function deviceCodeGrant(
   const clientId = authenticateClient(context, exchange.request, form);
   event.clientId = clientId;
   const code = required(form, 'device_code');
-  event.presented.push({ kind: 'device_code', fingerprint: fingerprint(code) });
   const authorization = context.store.byDeviceCode.get(code);
+  // A known code's fingerprint is already computed: hashing on every poll is measurable.
+  event.presented.push({
+    kind: 'device_code',
+    fingerprint: authorization ? authorization.deviceCode.fingerprint : fingerprint(code),
+  });
   if (!authorization) throw E.invalidGrant('unknown device_code');
   event.deviceCode = authorization.deviceCode.fingerprint;
   event.scope = authorization.scope;
@@ -26,19 +30,20 @@ export async function deviceCodeGrant(
   }
 
   const now = context.trace.now();
-  const previousPoll = authorization.lastPollAt;
   authorization.polls += 1;
-  authorization.lastPollAt = now;
   event.poll = authorization.polls;
   event.intervalInForce = authorization.interval;
 
-  // Infrastructure faults come first: a load balancer in front of the server does not know
-  // the state of the authorization.
+  // Infrastructure faults come first and leave the authorization as it was: a load balancer
+  // in front of the server knows nothing of it. (How soon the client retries is judged by
+  // the error-backoff check, not punished with slow_down here.)
   const fault = context.settings.faultPolls.get(authorization.polls);
   if (fault) {
     event.injected = fault;
     return { kind: 'fault', fault };
   }
+  const previousPoll = authorization.lastPollAt;
+  authorization.lastPollAt = now;
 
   if (authorization.status === 'consumed') throw E.invalidGrant('device_code was already used');
   if (now >= authorization.expiresAt) throw E.expiredToken();
@@ -66,7 +71,8 @@ export async function deviceCodeGrant(
     authorization.interval += 5;
     throw E.slowDown(authorization.interval);
   }
-  throw E.authorizationPending();
+  // Returned, not thrown: the most frequent answer of all should not build a stack trace.
+  return { kind: 'error', error: E.authorizationPending() };
 }
 
 function applyScenarioDecision(

@@ -23,7 +23,9 @@ export const whoami: Handler = async (context, { request, event }) => {
   if (context.trace.now() >= grant.expiresAt) throw E.invalidToken('the access token expired');
   try {
     await context.keys.verify(value, context.issuer, context.resource);
-  } catch {
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED')
+      throw E.invalidToken('the access token expired');
     throw E.invalidToken('the access token does not verify');
   }
   return json({ sub: grant.subject, scope: grant.scope, client_id: grant.clientId });
