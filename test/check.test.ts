@@ -1,0 +1,255 @@
+// `devicebound check` end to end: the real CLI as a child process, running the fixture CLIs
+// (real programs) against real labs. Each defect must be caught by its check and by no other;
+// the well-behaved client must pass every scenario.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from './cli.ts';
+
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`./fixtures/clis/${name}.mjs`, import.meta.url));
+const work = await mkdtemp(join(tmpdir(), 'devicebound-check-test-'));
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+interface JsonReport {
+  findings: { check: string; scenario: string; message: string }[];
+  scenarios: { scenario: string; exitCode: number | null; timedOut: boolean }[];
+  summary: { passed: boolean; findings: number; inconclusive: boolean };
+  evidence: { runs: { notes: string[]; invocations: { leftovers: unknown[] }[] }[] };
+}
+
+/** Runs `check` on a fixture with interval 1 s and returns the exit code and JSON report. */
+async function check(
+  name: string,
+  scenarios: string[],
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const output = join(
+    work,
+    `${name}-${scenarios.join('+')}-${Math.random().toString(36).slice(2)}.json`,
+  );
+  const args = ['check', '--interval', '1', '--format', 'json', '--output', output];
+  for (const scenario of scenarios) args.push('--scenario', scenario);
+  const done = await runCli([...args, ...extra, '--', process.execPath, fixture(name)], env);
+  const report = JSON.parse(
+    await readFile(output, 'utf8').catch(() => 'null'),
+  ) as JsonReport | null;
+  return { ...done, report };
+}
+
+const firedChecks = (report: JsonReport | null) =>
+  [...new Set(report?.findings.map((f) => f.check))].sort();
+
+const ALL = ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session'] as const;
+type Scenario = (typeof ALL)[number];
+/** Scenarios in which the program signs in (and so can store, print or reuse a token). */
+const SIGNS_IN: Scenario[] = ['approve', 'slow-down', 'server-error', 'session'];
+const only = (scenarios: readonly Scenario[], checks: string[]) =>
+  Object.fromEntries(scenarios.map((scenario) => [scenario, checks]));
+
+/**
+ * Which checks must fire in which scenario, for every fixture (test/fixtures/clis/README.md);
+ * every scenario not listed must have no finding at all.
+ */
+const EXPECTED: [string, Partial<Record<Scenario, string[]>>][] = [
+  ['good', {}],
+  ['good-slow', {}],
+  ['bad-poll-interval', only(ALL, ['poll-interval'])],
+  ['bad-poll-slow-down', { 'slow-down': ['poll-slow-down'] }],
+  ['bad-poll-after-terminal', only(ALL, ['poll-after-terminal'])],
+  ['bad-auto-restart', only(['deny', 'expire'], ['auto-restart'])],
+  ['bad-error-backoff', { 'server-error': ['error-backoff'] }],
+  ['bad-unclean-exit', only(['deny', 'expire'], ['unclean-exit'])],
+  ['bad-excess-scope', only(ALL, ['excess-scope'])],
+  ['bad-secret-at-rest', only(SIGNS_IN, ['secret-at-rest'])],
+  ['bad-secret-in-output', only(ALL, ['secret-in-output'])],
+  // The cache that makes reuse possible is itself a secret at rest.
+  [
+    'bad-session-reuse',
+    { ...only(SIGNS_IN, ['secret-at-rest']), session: ['secret-at-rest', 'session-reuse'] },
+  ],
+  // Refreshing with run 1's refresh token is also presenting an earlier run's credential.
+  [
+    'bad-silent-refresh',
+    {
+      ...only(SIGNS_IN, ['secret-at-rest']),
+      session: ['secret-at-rest', 'session-reuse', 'silent-refresh'],
+    },
+  ],
+  ['bad-background-poller', only(SIGNS_IN, ['poll-after-terminal', 'unclean-exit'])],
+];
+
+describe.concurrent('every check fires when it must and stays silent when it must not', () => {
+  it.each(EXPECTED)('%s, all six scenarios', async (name, expected) => {
+    const { code, report, stderr } = await check(name, []);
+    expect(stderr).toBe('');
+    const fired = Object.fromEntries(
+      ALL.map((scenario) => [
+        scenario,
+        [
+          ...new Set(report?.findings.filter((f) => f.scenario === scenario).map((f) => f.check)),
+        ].sort(),
+      ]),
+    );
+    expect(fired).toEqual(
+      Object.fromEntries(ALL.map((scenario) => [scenario, expected[scenario] ?? []])),
+    );
+    expect(code).toBe(Object.keys(expected).length > 0 ? 1 : 0);
+  });
+});
+
+describe('the JSON report', () => {
+  it('lists every scenario with its exit code, in the contract order', async () => {
+    const { report } = await check('good', ['session', 'approve']);
+    expect(report?.scenarios.map((s) => [s.scenario, s.exitCode])).toEqual([
+      ['approve', 0],
+      ['session', 0],
+    ]);
+    expect(report?.summary).toMatchObject({ passed: true, findings: 0, inconclusive: false });
+  });
+});
+
+describe.concurrent('hostile programs get a clear finding or error, never a crash or a hang', () => {
+  it('a program that hangs and ignores SIGTERM is killed at its timeout', async () => {
+    const { code, report } = await check('hang', ['approve'], ['--timeout', '2s']);
+    expect(report?.scenarios[0]?.timedOut).toBe(true);
+    expect(firedChecks(report)).toContain('unclean-exit');
+    expect(code).toBe(1);
+    expect(await processesRunning('hang.mjs')).toEqual([]);
+  });
+
+  it('a program that floods its output is capped and still judged', async () => {
+    const { code, report } = await check('flood', ['approve']);
+    expect(report?.evidence.runs[0]?.notes.join('\n')).toMatch(/larger than 16 MiB/);
+    expect(report?.findings).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('symlink loops, FIFOs and a 40 MB binary file: the token inside is found, nothing hangs', async () => {
+    const { report } = await check('hostile-files', ['approve']);
+    expect(firedChecks(report)).toEqual(['secret-at-rest']);
+    expect(report?.findings[0]?.message).toMatch(
+      /device code stored as UTF-16 in ~\/\.config\/hostile\/core\.dump/,
+    );
+    expect(report?.evidence.runs[0]?.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/loop\/up: symbolic link, not followed/),
+        expect.stringMatching(/pipe: FIFO, not opened/),
+      ]),
+    );
+  });
+
+  it('a program that exits at once without a request is inconclusive (exit 3)', async () => {
+    const { code, report, stdout } = await check('exit-at-once', ['approve']);
+    expect(report?.summary.inconclusive).toBe(true);
+    expect(stdout).toBe('');
+    expect(code).toBe(3);
+  });
+
+  it('a command that does not exist is a usage error (exit 2), before anything runs', async () => {
+    const done = await runCli(['check', '--', 'devicebound-no-such-command']);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toBe('devicebound: command not found: devicebound-no-such-command\n');
+  });
+
+  it('a bad policy file is refused with file, line and field (exit 2)', async () => {
+    const policy = join(work, 'bad-policy.yaml');
+    await writeFile(
+      policy,
+      'version: 1\ntasks:\n  login:\n    run: [node, x.mjs]\n    refresh: sometimes\n',
+    );
+    const done = await runCli(['check', '--policy', policy]);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toBe(
+      `devicebound: ${policy}:5: tasks.login.refresh: expected one of "forbidden", "allowed"\n`,
+    );
+  });
+
+  it('saved evidence that is not JSON is refused (exit 2)', async () => {
+    const file = join(work, 'not-evidence.json');
+    await writeFile(file, '{"evidenceVersion": 1,\n  oops\n}');
+    const done = await runCli(['check', '--evidence', file]);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toMatch(new RegExp(`^devicebound: ${file}:2: not valid JSON\\n$`));
+  });
+});
+
+describe('evidence and output never hold a raw secret', () => {
+  it('saves evidence, judges it again the same way, and no output contains the leaked token', async () => {
+    const evidence = join(work, 'evidence.json');
+    const json = join(work, 'report.json');
+    const done = await runCli([
+      'check',
+      '--interval',
+      '1',
+      '--scenario',
+      'approve',
+      '--verbose',
+      '--format',
+      'text',
+      '--format',
+      'json',
+      '--output',
+      '-',
+      '--output',
+      json,
+      '--save-evidence',
+      evidence,
+      '--',
+      process.execPath,
+      fixture('bad-secret-in-output'),
+    ]);
+    expect(done.code).toBe(1);
+    // --verbose passed the program's own output through: that is where the raw token is.
+    const leaked = /access_token: (\S+)/.exec(done.stdout)?.[1] ?? '';
+    expect(leaked).toMatch(/^eyJ/);
+    const report = done.stdout.slice(done.stdout.indexOf('FAIL'));
+    const saved = await readFile(evidence, 'utf8');
+    for (const output of [report, await readFile(json, 'utf8'), saved, done.stderr]) {
+      expect(output).not.toContain(leaked);
+      expect(output).not.toContain(leaked.slice(0, 40));
+    }
+
+    const again = await runCli(['check', '--evidence', evidence, '--format', 'json']);
+    expect(again.code).toBe(1);
+    const first = JSON.parse(await readFile(json, 'utf8')) as JsonReport;
+    expect((JSON.parse(again.stdout) as JsonReport).findings).toEqual(first.findings);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('kills the program, closes the labs and removes the sandboxes', async () => {
+    const sandboxParent = await mkdtemp(join(work, 'tmp-'));
+    const running = startCli(
+      ['check', '--interval', '1', '--', process.execPath, fixture('hang')],
+      { ...process.env, TMPDIR: sandboxParent },
+    );
+    // Wait until every scenario's program is running.
+    for (let i = 0; i < 100 && (await processesRunning('hang.mjs')).length < 6; i++)
+      await sleep(100);
+    expect((await processesRunning('hang.mjs')).length).toBeGreaterThanOrEqual(6);
+    running.child.kill('SIGINT');
+    const done = await running.finished;
+    expect(done.code).toBe(130);
+    expect(done.stderr).toMatch(/interrupted/);
+    expect(await processesRunning('hang.mjs')).toEqual([]);
+    expect(await readdir(sandboxParent)).toEqual([]);
+  });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** PIDs of live processes whose command line mentions `needle`. */
+async function processesRunning(needle: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (cmdline.includes(needle) && !/\) Z /.test(stat)) pids.push(Number(entry));
+  }
+  return pids;
+}
