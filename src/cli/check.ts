@@ -133,7 +133,8 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
 
   const formats: Format[] = flags.format.length ? flags.format : ['text'];
   for (const [i, format] of formats.entries()) {
-    const file = flags.output[i];
+    // `-` (or no --output for this format) is standard output.
+    const file = flags.output[i] === '-' ? undefined : flags.output[i];
     const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const text = render(format, report, { color });
     if (file) await writeAtomically(file, text);
