@@ -102,9 +102,17 @@ export function renderText(report: Report, options: TextOptions): string {
     lines.push(
       `${paint(SEVERITY_STYLE[first.severity], paint('bold', `● ${check}`))} ${paint(SEVERITY_STYLE[first.severity], `(${first.severity})`)}  ${paint('dim', first.standards.join(' · '))}`,
     );
+    // The same message in several scenarios is said once, naming them all.
+    const byMessage = new Map<string, Finding[]>();
     for (const finding of findings) {
+      const key = `${finding.task}\u0000${finding.message}`;
+      byMessage.set(key, [...(byMessage.get(key) ?? []), finding]);
+    }
+    for (const group of byMessage.values()) {
+      const finding = group[0] as Finding;
+      const where = group.map((f) => f.scenario).join(', ');
       lines.push(
-        `  ${paint('bold', finding.scenario)}${tasks.length > 1 ? ` (${finding.task})` : ''}: ${finding.message}`,
+        `  ${paint('bold', where)}${tasks.length > 1 ? ` (${finding.task})` : ''}: ${finding.message}`,
       );
       const shown = finding.evidence.slice(0, 5);
       for (const item of shown) lines.push(`    ${paint('dim', '-')} ${evidenceLine(item)}`);
@@ -131,12 +139,12 @@ export function renderText(report: Report, options: TextOptions): string {
 
 function evidenceLine(item: Finding['evidence'][number]): string {
   const parts = [item.summary];
-  if (
-    item.location &&
-    !(item.location.type === 'file' && item.summary.includes(item.location.path))
-  ) {
-    parts.push(`at ${locationText(item.location)}`);
-  }
+  // Checks usually name the place in the summary already; add it only when they did not.
+  const named =
+    item.location?.type === 'file'
+      ? item.summary.includes(item.location.path)
+      : item.location !== undefined && item.summary.includes(`line ${item.location.line}`);
+  if (item.location && !named) parts.push(`at ${locationText(item.location)}`);
   if (item.preview && item.fingerprint)
     parts.push(`[${item.preview} ${item.fingerprint.slice(0, 19)}…]`);
   return parts.join(' ');
