@@ -3,13 +3,14 @@
 // exits 1 when one failed to run.
 import { cpus } from 'node:os';
 import { benchmark as canarySearch } from './canary-search.ts';
+import { benchmark as checkOverhead } from './check-overhead.ts';
 import { benchmark as labMemory } from './lab-memory.ts';
 import { benchmark as labThroughput } from './lab-throughput.ts';
 import { killAllChildren } from './lib/children.ts';
 import { type Benchmark, log, table } from './lib/report.ts';
 
 /** In order. A new benchmark is a module exporting a `Benchmark`, added here. */
-const BENCHMARKS: Benchmark[] = [labThroughput, labMemory, canarySearch];
+const BENCHMARKS: Benchmark[] = [labThroughput, labMemory, canarySearch, checkOverhead];
 
 // Never leave a server child behind.
 process.on('SIGINT', () => {

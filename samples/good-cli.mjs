@@ -14,7 +14,10 @@ const post = async (url, form) => {
 };
 
 const metadata = await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json();
-const { body: device } = await post(metadata.device_authorization_endpoint, { client_id: clientId, scope: 'openid' });
+const { body: device } = await post(metadata.device_authorization_endpoint, {
+  client_id: clientId,
+  scope: 'openid',
+});
 const deadline = Date.now() + device.expires_in * 1000;
 let interval = (device.interval ?? 5) * 1000;
 let backoff = interval;
@@ -34,7 +37,11 @@ for (;;) {
     answer = { status: 0, body: null };
   }
   if (answer.status === 200) {
-    const who = await (await fetch(`${resource}/whoami`, { headers: { authorization: `Bearer ${answer.body.access_token}` } })).json();
+    const who = await (
+      await fetch(`${resource}/whoami`, {
+        headers: { authorization: `Bearer ${answer.body.access_token}` },
+      })
+    ).json();
     console.log(`signed in as ${who.sub}`);
     process.exit(0);
   }
@@ -50,7 +57,9 @@ for (;;) {
     await sleep(backoff - interval);
     continue;
   }
-  fail(error === 'access_denied' ? 'sign-in was denied' : `sign-in failed: ${error ?? answer.status}`);
+  fail(
+    error === 'access_denied' ? 'sign-in was denied' : `sign-in failed: ${error ?? answer.status}`,
+  );
 }
 
 function fail(message) {
