@@ -15,7 +15,12 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 interface JsonReport {
   findings: { check: string; scenario: string; message: string }[];
-  scenarios: { scenario: string; exitCode: number | null; timedOut: boolean }[];
+  scenarios: {
+    scenario: string;
+    exitCode: number | null;
+    timedOut: boolean;
+    laterSignIns?: string[];
+  }[];
   summary: { passed: boolean; findings: number; inconclusive: boolean };
   evidence: { runs: { notes: string[]; invocations: { leftovers: unknown[] }[] }[] };
 }
@@ -101,8 +106,16 @@ describe.concurrent('every check fires when it must and stays silent when it mus
       Object.fromEntries(ALL.map((scenario) => [scenario, expected[scenario] ?? []])),
     );
     expect(code).toBe(Object.keys(expected).length > 0 ? 1 : 0);
+    // The session scenario tells how the second run signed in.
+    const session = report?.scenarios.find((s) => s.scenario === 'session');
+    expect(session?.laterSignIns).toEqual([SECOND_RUN[name] ?? 'new device authorization']);
   });
 });
+
+const SECOND_RUN: Record<string, string> = {
+  'bad-session-reuse': 'reused an earlier credential',
+  'bad-silent-refresh': 'silent refresh',
+};
 
 describe('the JSON report', () => {
   it('lists every scenario with its exit code, in the contract order', async () => {

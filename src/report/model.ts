@@ -1,5 +1,6 @@
 import type { CheckId, Finding } from '../checks/types.ts';
 import type { Evidence } from '../evidence/model.ts';
+import { type LaterSignIn, laterSignIns } from '../evidence/session.ts';
 import { SEVERITIES, type Severity } from '../policy/types.ts';
 
 /** One (task, scenario) as reports show it. */
@@ -17,6 +18,8 @@ export interface ScenarioSummary {
   passed: boolean;
   /** The program never talked to the lab: most likely it does not read DEVICEBOUND_ISSUER. */
   noLabContact: boolean;
+  /** In `session`: how each later run signed in. */
+  laterSignIns?: LaterSignIn[];
 }
 
 /** What every reporter renders. The stable fields are DESIGN.md's JSON report. */
@@ -74,6 +77,7 @@ export function buildReport(
       findings: count,
       passed: count === 0,
       noLabContact: !run.events.some((event) => event.type === 'request'),
+      ...(run.invocations.length > 1 && { laterSignIns: laterSignIns(run) }),
     };
   });
   return {

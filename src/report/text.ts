@@ -74,8 +74,11 @@ export function renderText(report: Report, options: TextOptions): string {
           .map((f) => f.check),
       ),
     ];
+    const session = scenario.laterSignIns
+      ? paint('dim', ` (second run: ${scenario.laterSignIns.join(', ')})`)
+      : '';
     lines.push(
-      `  ${mark} ${name}  ${paint('dim', `${exit}, ${(scenario.durationMs / 1000).toFixed(1)} s`)}  ${checks.length ? checks.join(', ') : paint('dim', 'no findings')}`,
+      `  ${mark} ${name}  ${paint('dim', `${exit}, ${(scenario.durationMs / 1000).toFixed(1)} s`)}  ${checks.length ? checks.join(', ') : paint('dim', 'no findings')}${session}`,
     );
   }
 
