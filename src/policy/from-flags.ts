@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
-import { loadPolicy, parseDuration, resolveTask } from './load.ts';
+import { parseDuration, resolveTask } from './resolve.ts';
 import type { Policy, Severity } from './types.ts';
 
 export interface PolicyFlags {
@@ -37,6 +37,8 @@ export async function policyFromFlags(flags: PolicyFlags, cwd = process.cwd()): 
     if (flags.command.length > 0) {
       throw new UsageError('give either a policy file or a command after --, not both');
     }
+    // YAML and the schema library load only when there is a file to read.
+    const { loadPolicy } = await import('./load.ts');
     policy = await loadPolicy(file);
   } else {
     const name = taskName(flags.command);

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
 import { policyFromFlags } from './from-flags.ts';
 import { policyJsonSchema } from './json-schema.ts';
-import { loadPolicy, parseDuration, parsePolicy } from './load.ts';
+import { loadPolicy, parsePolicy } from './load.ts';
+import { parseDuration } from './resolve.ts';
 
 const GOOD = `version: 1
 client_id: my-cli

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { SCENARIOS } from '../lab/scenarios.ts';
+import { DURATION } from './resolve.ts';
 import { SEVERITIES } from './types.ts';
-
-/** `60s`, `2m`, `500ms`, `1h`, or a number of seconds. */
-export const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
 
 const duration = z
   .union([

@@ -118,7 +118,14 @@ async function invoke(
   }
   const leftovers = await killRun(runId, result.pgid);
   const graceEndedAt = lab.trace.now();
-  await Promise.race([Promise.all([result.stdout?.closed, result.stderr?.closed]), sleep(1000)]);
+  // Output pipes close once every holder is gone; a bounded wait, whose timer must not keep
+  // the process alive once they have.
+  const pipes = new AbortController();
+  await Promise.race([
+    Promise.all([result.stdout?.closed, result.stderr?.closed]),
+    sleep(1000, undefined, { signal: pipes.signal }).catch(() => {}),
+  ]);
+  pipes.abort();
 
   const after = {
     HOME: await snapshot(sandbox.dirs.HOME),
