@@ -1,8 +1,11 @@
 import { renderJson } from './json.ts';
+import { renderJunit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
 import type { Report } from './model.ts';
+import { renderSarif } from './sarif.ts';
 import { renderText } from './text.ts';
 
-export const FORMATS = ['text', 'json'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface RenderOptions {
@@ -14,6 +17,9 @@ export interface RenderOptions {
 const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => string> = {
   text: renderText,
   json: renderJson,
+  sarif: (report) => renderSarif(report),
+  junit: renderJunit,
+  markdown: renderMarkdown,
 };
 
 export function render(format: Format, report: Report, options: RenderOptions): string {

@@ -1,0 +1,201 @@
+/**
+ * The Markdown report, for GitHub step summaries ($GITHUB_STEP_SUMMARY) and pull-request
+ * comments: a verdict line, one table row per scenario, findings grouped by check (most severe
+ * first) with their fix, and the evidence folded away in `<details>`.
+ */
+import { CHECK_IDS } from '../checks/index.ts';
+import type { CheckId, EvidenceItem, Finding } from '../checks/types.ts';
+import { isFailing, type Report, type ScenarioSummary, severityRank } from './model.ts';
+import { locationText } from './text.ts';
+
+/** Evidence items shown per finding; the rest are counted. */
+const EVIDENCE_SHOWN = 5;
+const NOTES_SHOWN = 10;
+
+export function renderMarkdown(report: Report): string {
+  const { summary, policy } = report;
+  const failing = report.findings.filter((finding) => isFailing(finding, policy.failOn));
+  const tasks = [...new Set(report.scenarios.map((scenario) => scenario.task))];
+  const multiTask = tasks.length > 1;
+  const lines: string[] = [];
+
+  const scenarios = plural(report.scenarios.length, 'scenario');
+  if (summary.inconclusive) {
+    lines.push('### ⚠️ devicebound: inconclusive');
+    lines.push('');
+    lines.push(
+      `No request reached the lab in any of ${scenarios}: nothing was really checked. Does the program read \`DEVICEBOUND_ISSUER\`?`,
+    );
+  } else if (summary.passed) {
+    lines.push('### ✅ devicebound: pass');
+    lines.push('');
+    const below = summary.findings
+      ? `; ${plural(summary.findings, 'finding')} below \`${policy.failOn}\``
+      : '';
+    lines.push(
+      `${list(tasks.map((task) => escapeMarkdown(task)))} stayed inside the device-flow boundary in ${scenarios}${below}.`,
+    );
+  } else {
+    const failed = new Set(failing.map((f) => `${f.task}\0${f.scenario}`)).size;
+    lines.push('### ❌ devicebound: fail');
+    lines.push('');
+    lines.push(
+      `**${plural(failing.length, 'finding')} at or above \`${policy.failOn}\`** in ${failed} of ${scenarios}.`,
+    );
+  }
+  if (policy.source) lines.push(`Policy: \`${codeText(policy.source)}\`.`);
+  lines.push('');
+
+  lines.push(
+    multiTask
+      ? '| Task | Scenario | Verdict | Exit | Time | Findings |'
+      : '| Scenario | Verdict | Exit | Time | Findings |',
+  );
+  lines.push(
+    multiTask ? '| --- | --- | --- | --- | ---: | --- |' : '| --- | --- | --- | ---: | --- |',
+  );
+  for (const scenario of report.scenarios) {
+    const checks = report.findings
+      .filter((f) => f.task === scenario.task && f.scenario === scenario.scenario)
+      .map((f) => (isFailing(f, policy.failOn) ? `\`${f.check}\`` : `_\`${f.check}\`_`));
+    const cells = [
+      ...(multiTask ? [escapeMarkdown(scenario.task)] : []),
+      escapeMarkdown(scenario.scenario),
+      verdict(scenario),
+      exit(scenario),
+      `${(scenario.durationMs / 1000).toFixed(1)} s`,
+      checks.length > 0 ? checks.join(', ') : '—',
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  if (report.findings.some((f) => !isFailing(f, policy.failOn)))
+    lines.push('', `<sub>_Italic_: below \`fail_on: ${policy.failOn}\`, reported only.</sub>`);
+
+  for (const [check, findings] of groupByCheck(report.findings)) {
+    const first = findings[0] as Finding;
+    const below = isFailing(first, policy.failOn) ? '' : ` (below \`${policy.failOn}\`)`;
+    lines.push('');
+    lines.push(`#### ${SEVERITY_MARK[first.severity]} \`${check}\` · ${first.severity}${below}`);
+    lines.push('');
+    lines.push(
+      `<sub>${first.standards.map((standard) => escapeMarkdown(standard)).join(' · ')}</sub>`,
+    );
+    for (const finding of findings) {
+      const where = multiTask
+        ? `${escapeMarkdown(finding.task)} · ${escapeMarkdown(finding.scenario)}`
+        : escapeMarkdown(finding.scenario);
+      lines.push('');
+      lines.push(`**${where}**: ${escapeMarkdown(finding.message)}`);
+      if (finding.evidence.length > 0) {
+        lines.push('');
+        lines.push(
+          `<details><summary>Evidence (${finding.evidence.length})</summary>`,
+          '',
+          ...finding.evidence.slice(0, EVIDENCE_SHOWN).map((item) => `- ${evidenceLine(item)}`),
+          ...(finding.evidence.length > EVIDENCE_SHOWN
+            ? [`- … and ${finding.evidence.length - EVIDENCE_SHOWN} more`]
+            : []),
+          '',
+          '</details>',
+        );
+      }
+    }
+    lines.push('');
+    // The fixes are the checks' own text, with `code` meant as code.
+    lines.push(`**Fix:** ${escapeMarkdown(first.fix, { code: true })}`);
+  }
+
+  const notes = report.evidence.runs.flatMap((run) =>
+    [...new Set(run.notes)].map((note) => `${run.task} · ${run.scenario}: ${note}`),
+  );
+  if (notes.length > 0) {
+    lines.push('');
+    lines.push(
+      `<details><summary>Harness notes (${notes.length})</summary>`,
+      '',
+      ...notes.slice(0, NOTES_SHOWN).map((note) => `- ${escapeMarkdown(note)}`),
+      ...(notes.length > NOTES_SHOWN ? [`- … and ${notes.length - NOTES_SHOWN} more`] : []),
+      '',
+      '</details>',
+    );
+  }
+  lines.push('');
+  lines.push(
+    `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} · ${escapeMarkdown(report.createdAt)}</sub>`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+const SEVERITY_MARK: Record<Finding['severity'], string> = {
+  critical: '🔴',
+  high: '🔴',
+  medium: '🟠',
+  low: '🟡',
+  info: '⚪',
+};
+
+function verdict(scenario: ScenarioSummary): string {
+  if (scenario.spawnError) return '⚠️ could not start';
+  if (!scenario.passed) return '❌ fail';
+  if (scenario.noLabContact) return '⚠️ no lab contact';
+  return '✅ pass';
+}
+
+function exit(scenario: ScenarioSummary): string {
+  if (scenario.spawnError) return '—';
+  if (scenario.timedOut) return 'killed at timeout';
+  return scenario.exitCode === null ? 'by signal' : `${scenario.exitCode}`;
+}
+
+/** Checks with findings, most severe first, then in `CHECK_IDS` order. */
+function groupByCheck(findings: Finding[]): [CheckId, Finding[]][] {
+  const groups = new Map<CheckId, Finding[]>();
+  for (const finding of findings)
+    groups.set(finding.check, [...(groups.get(finding.check) ?? []), finding]);
+  return [...groups].sort(
+    ([a, [fa]], [b, [fb]]) =>
+      severityRank((fb as Finding).severity) - severityRank((fa as Finding).severity) ||
+      CHECK_IDS.indexOf(a) - CHECK_IDS.indexOf(b),
+  );
+}
+
+function evidenceLine(item: EvidenceItem): string {
+  const parts = [escapeMarkdown(item.summary)];
+  const named = item.location?.type === 'file' ? item.location.path : item.location?.stream;
+  if (item.location && named !== undefined && !item.summary.includes(named))
+    parts.push(`at ${escapeMarkdown(locationText(item.location))}`);
+  if (item.preview && item.fingerprint)
+    parts.push(`\`${codeText(item.preview)}\` \`${codeText(item.fingerprint.slice(0, 19))}…\``);
+  return parts.join(' ');
+}
+
+/**
+ * Text that renders as itself anywhere but at the start of a line: the characters that start
+ * emphasis, code, links, HTML, entities, strikethrough and table cells (`|`) backslash-escaped,
+ * line breaks and control characters as spaces, and `@name` kept from becoming a mention (a
+ * zero-width space after the `@`). With `code`, backticks are left to make code spans.
+ */
+export function escapeMarkdown(text: string, options: { code?: boolean } = {}): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(options.code ? /[\\*_[\]<>|~&]/g : /[\\`*_[\]<>|~&]/g, '\\$&')
+      .replace(/@(?=\w)/g, '@\u200b')
+  );
+}
+
+/** Text for inside a single-backtick code span: no backticks, no line breaks. */
+function codeText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  return text.replace(/[`\u0000-\u001f\u007f]/g, ' ');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function list(items: string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
