@@ -167,6 +167,14 @@ async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence
     });
     progress.finish();
     if (controller.signal.aborted) throw new InterruptedError();
+    if (flags.keepSandbox) {
+      const kept = evidence.runs
+        .map((run) => (run as { sandbox?: string }).sandbox)
+        .filter(Boolean);
+      process.stderr.write(
+        `devicebound: sandboxes kept for inspection:\n${kept.map((dir) => `  ${dir}\n`).join('')}`,
+      );
+    }
     return evidence;
   } finally {
     process.off('SIGINT', interrupt);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DeviceboundError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { registerCheck } from './check.ts';
+import { registerDemo } from './demo.ts';
 import { registerServe } from './serve.ts';
 
 /** Builds the command tree. Commands only parse flags and call into the parts. */
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerDemo(program);
   registerCheck(program);
   registerServe(program);
   return program;

@@ -1,3 +1,4 @@
+import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -5,7 +6,7 @@ import type { Report } from './model.ts';
 import { renderSarif } from './sarif.ts';
 import { renderText } from './text.ts';
 
-export const FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface RenderOptions {
@@ -20,6 +21,7 @@ const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => stri
   sarif: (report) => renderSarif(report),
   junit: renderJunit,
   markdown: renderMarkdown,
+  html: renderHtml,
 };
 
 export function render(format: Format, report: Report, options: RenderOptions): string {

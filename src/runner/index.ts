@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import {
   EVIDENCE_VERSION,
   type Evidence,
@@ -8,6 +9,7 @@ import type { ScenarioName } from '../lab/index.ts';
 import type { Policy, TaskPolicy } from '../policy/types.ts';
 import { VERSION } from '../version.ts';
 import { runScenario, type ScenarioJob } from './run-scenario.ts';
+import { createRunFolder } from './sandbox.ts';
 
 export interface RunOptions {
   keepSandbox?: boolean;
@@ -22,6 +24,7 @@ export interface RunOptions {
 /** Runs every (task, scenario) of the policy and returns the evidence. */
 export async function runCheck(policy: Policy, options: RunOptions = {}): Promise<Evidence> {
   const signal = options.signal ?? new AbortController().signal;
+  const runFolder = await createRunFolder();
   const jobs: ScenarioJob[] = [];
   for (const [i, task] of policy.tasks.entries()) {
     for (const scenario of policy.scenarios) {
@@ -31,6 +34,7 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
         nextTask: policy.tasks[i + 1] ?? task,
         clientId: policy.clientId,
         interval: policy.interval,
+        runFolder,
         keepSandbox: options.keepSandbox ?? false,
         verbose: options.verbose ?? false,
         signal,
@@ -39,11 +43,16 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
     }
   }
   const createdAt = new Date().toISOString();
-  const runs = await pool(jobs, options.concurrency ?? jobs.length, async (job) => {
-    const run = await runScenario(job);
-    options.onProgress?.(job.task.name, job.scenario, 'done');
-    return run;
-  });
+  let runs: Awaited<ReturnType<typeof runScenario>>[];
+  try {
+    runs = await pool(jobs, options.concurrency ?? jobs.length, async (job) => {
+      const run = await runScenario(job);
+      options.onProgress?.(job.task.name, job.scenario, 'done');
+      return run;
+    });
+  } finally {
+    if (!options.keepSandbox) await rm(runFolder, { recursive: true, force: true, maxRetries: 3 });
+  }
   return {
     evidenceVersion: EVIDENCE_VERSION,
     tool: { name: 'devicebound', version: VERSION },

@@ -26,6 +26,8 @@ export interface ScenarioJob {
   nextTask: TaskPolicy;
   clientId: string;
   interval: number | undefined;
+  /** The folder holding every sandbox of this `check` run (see `createRunFolder`). */
+  runFolder: string;
   keepSandbox: boolean;
   verbose: boolean;
   signal: AbortSignal;
@@ -38,7 +40,7 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { san
   const lab = await startLab(labOptionsFor(job.scenario, job.clientId, job.interval));
   let sandbox: Sandbox | undefined;
   try {
-    sandbox = await createSandbox(`${job.task.name}-${job.scenario}`);
+    sandbox = await createSandbox(job.runFolder, `${job.task.name}-${job.scenario}`);
     const tasks = job.scenario === 'session' ? [job.task, job.nextTask] : [job.task];
     const invocations: Invocation[] = [];
     const notes: string[] = [];
@@ -85,7 +87,8 @@ async function invoke(
   notes: string[];
 }> {
   const runId = randomUUID();
-  const cwdBefore = await snapshot(task.cwd, { skipVendored: true });
+  const cwdOptions = { skipVendored: true, skip: new Set([job.runFolder]) };
+  const cwdBefore = await snapshot(task.cwd, cwdOptions);
   lab.mark('invocation-start', { invocation: index, task: task.name });
   const result = await runProgram({
     command: task.run,
@@ -131,7 +134,7 @@ async function invoke(
     HOME: await snapshot(sandbox.dirs.HOME),
     TMPDIR: await snapshot(sandbox.dirs.TMPDIR),
   };
-  const cwdAfter = await snapshot(task.cwd, { skipVendored: true });
+  const cwdAfter = await snapshot(task.cwd, cwdOptions);
   const files: FileRecord[] = [
     ...changedFiles('HOME', previous?.HOME, after.HOME),
     ...changedFiles('TMPDIR', previous?.TMPDIR, after.TMPDIR),

@@ -11,12 +11,25 @@ export interface Sandbox {
   remove(): Promise<void>;
 }
 
-export async function createSandbox(label: string): Promise<Sandbox> {
+/**
+ * One folder per `check` run holding every sandbox of it, so the working directory's snapshot
+ * can leave them all out (a run started in /tmp would otherwise see its own sandboxes) and one
+ * removal cleans everything.
+ */
+export async function createRunFolder(): Promise<string> {
+  try {
+    return await mkdtemp(join(tmpdir(), 'devicebound-'));
+  } catch (error) {
+    throw new HarnessError('sandbox', `cannot create a folder in ${tmpdir()}`, error);
+  }
+}
+
+export async function createSandbox(parent: string, label: string): Promise<Sandbox> {
   let base: string;
   try {
-    base = await mkdtemp(join(tmpdir(), `devicebound-${label.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
+    base = await mkdtemp(join(parent, `${label.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
   } catch (error) {
-    throw new HarnessError('sandbox', `cannot create a sandbox in ${tmpdir()}`, error);
+    throw new HarnessError('sandbox', `cannot create a sandbox in ${parent}`, error);
   }
   const dirs = {
     HOME: join(base, 'home'),

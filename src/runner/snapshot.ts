@@ -27,7 +27,7 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
  */
 export async function snapshot(
   root: string,
-  options: { skipVendored?: boolean } = {},
+  options: { skipVendored?: boolean; skip?: ReadonlySet<string> } = {},
 ): Promise<Snapshot> {
   const files = new Map<string, FileState>();
   const notes: string[] = [];
@@ -58,6 +58,7 @@ export async function snapshot(
       }
       if (stat.isDirectory()) {
         if (options.skipVendored && SKIPPED_DIRS.has(name)) continue;
+        if (options.skip?.has(path)) continue;
         await walk(path, rel);
       } else if (stat.isFile()) {
         files.set(rel, {

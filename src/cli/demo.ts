@@ -1,0 +1,166 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { judge } from '../checks/index.ts';
+import type { Evidence } from '../evidence/model.ts';
+import { SCENARIOS } from '../lab/scenarios.ts';
+import { resolveTask } from '../policy/resolve.ts';
+import type { Policy } from '../policy/types.ts';
+import { render } from '../report/index.ts';
+import { buildReport, type Report } from '../report/model.ts';
+import { runCheck, taskPolicyFrom } from '../runner/index.ts';
+import { writeAtomically } from './check.ts';
+import { Progress } from './progress.ts';
+
+const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
+const REPORT_FILE = 'devicebound-report.html';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('Check two bundled sample CLIs, one well-behaved and one leaky, in every scenario')
+    .option('--output <file>', 'where to write the HTML report', REPORT_FILE)
+    .action(async (flags: { output: string }) => {
+      process.exitCode = await demo(flags.output);
+    });
+}
+
+/** The main job on its embedded default: no configuration, under a minute, exit 0. */
+async function demo(output: string): Promise<number> {
+  const started = Date.now();
+  const samples = ['good-cli', 'leaky-cli'];
+  process.stdout.write(
+    `devicebound demo: checking ${samples.join(' and ')} in ${SCENARIOS.length} scenarios each, against the lab…\n`,
+  );
+  const progress = new Progress(process.stderr, samples.length * SCENARIOS.length);
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  let evidence: Evidence;
+  try {
+    // One policy per sample, so each one's session scenario runs itself twice.
+    const runs = await Promise.all(
+      samples.map((name) =>
+        runCheck(samplePolicy(name), {
+          signal: controller.signal,
+          onProgress: (task, scenario, state) => progress.update(`${task}/${scenario}`, state),
+        }),
+      ),
+    );
+    progress.finish();
+    const [first, second] = runs as [Evidence, Evidence];
+    evidence = {
+      ...first,
+      policy: { ...first.policy, tasks: [...first.policy.tasks, ...second.policy.tasks] },
+      runs: [...first.runs, ...second.runs],
+    };
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  if (controller.signal.aborted) {
+    process.stderr.write(
+      'devicebound: interrupted; programs stopped, labs closed, sandboxes removed\n',
+    );
+    return 130;
+  }
+
+  const tasks = new Map(evidence.policy.tasks.map((task) => [task.name, taskPolicyFrom(task)]));
+  const findings = judge(
+    evidence,
+    (task) => tasks.get(task) as NonNullable<ReturnType<typeof tasks.get>>,
+  );
+  const report = buildReport(evidence, findings, { source: undefined, failOn: 'low' });
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+
+  process.stdout.write(`\n${sideBySide(report, samples)}\n`);
+  const leaky = buildReport(
+    { ...evidence, runs: evidence.runs.filter((run) => run.task === 'leaky-cli') },
+    findings.filter((finding) => finding.task === 'leaky-cli'),
+    { source: undefined, failOn: 'low' },
+  );
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const details = render('text', leaky, { color });
+  process.stdout.write(
+    `What is wrong with leaky-cli, with the evidence:\n\n${details.slice(details.indexOf('●'))}`,
+  );
+
+  const file = resolve(output);
+  await writeAtomically(file, render('html', report, { color: false }));
+  process.stdout.write(
+    [
+      `Checked in ${seconds} s. The full report, with a polling timeline per scenario: ${file}`,
+      '',
+      'Check your own CLI:  npx devicebound check --allow-scope <scope> -- <your-cli> login',
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+function samplePolicy(name: string): Policy {
+  const task = resolveTask(
+    name,
+    { run: [process.execPath, `${SAMPLES}${name}.mjs`], timeout: '90s' },
+    process.cwd(),
+    undefined,
+  );
+  return {
+    version: 1,
+    clientId: 'devicebound-cli',
+    failOn: 'low',
+    tasks: [task],
+    scenarios: [...SCENARIOS],
+    interval: undefined,
+    source: undefined,
+  };
+}
+
+/** The two verdicts side by side, one row per scenario; long cells wrap at commas. */
+function sideBySide(report: Report, samples: string[]): string {
+  const COLUMN = 40;
+  const cell = (task: string, scenario: string): string[] => {
+    const checks = [
+      ...new Set(
+        report.findings
+          .filter((f) => f.task === task && f.scenario === scenario)
+          .map((f) => f.check),
+      ),
+    ];
+    return checks.length ? wrap(`✗ ${checks.join(', ')}`, COLUMN) : ['✓ inside the boundary'];
+  };
+  const verdict = (task: string): string[] => {
+    const count = report.findings.filter((f) => f.task === task).length;
+    return [count ? `FAIL: ${count} findings` : 'PASS: no findings'];
+  };
+  const rows: [string, string[][]][] = [
+    ['', samples.map((task) => [task])],
+    ...SCENARIOS.map((scenario): [string, string[][]] => [
+      scenario,
+      samples.map((task) => cell(task, scenario)),
+    ]),
+    ['verdict', samples.map(verdict)],
+  ];
+  const first = Math.max(...rows.map(([label]) => label.length));
+  const lines: string[] = [];
+  for (const [label, cells] of rows) {
+    const height = Math.max(...cells.map((c) => c.length));
+    for (let i = 0; i < height; i++) {
+      const text = cells.map((c) => (c[i] ?? '').padEnd(COLUMN)).join('   ');
+      lines.push(`  ${(i === 0 ? label : '').padEnd(first)}   ${text}`.trimEnd());
+    }
+  }
+  return lines.join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = `  ${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
