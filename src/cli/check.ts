@@ -90,21 +90,25 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
       field: '--output',
     });
   }
-  const policy = await policyFromFlags({
-    command: flags.evidence ? [] : command,
-    scenario: flags.scenario,
-    allowScope: flags.allowScope,
-    env: flags.env,
-    ...(flags.policy !== undefined && { policy: flags.policy }),
-    ...(flags.timeout !== undefined && { timeout: flags.timeout }),
-    ...(flags.clientId !== undefined && { clientId: flags.clientId }),
-    ...(flags.failOn !== undefined && { failOn: flags.failOn }),
-    ...(flags.interval !== undefined && { interval: flags.interval }),
-  }).catch((error: unknown) => {
-    // Judging saved evidence needs no command: the tasks come from the evidence.
-    if (flags.evidence && error instanceof UsageError && !flags.policy) return undefined;
-    throw error;
-  });
+  // Saved evidence is judged under the policy it was made with, unless --policy names another:
+  // then there is nothing to run and no policy to read.
+  const judgeSavedOnly = flags.evidence !== undefined && flags.policy === undefined;
+  const policy = judgeSavedOnly
+    ? undefined
+    : await policyFromFlags({
+        command: flags.evidence ? [] : command,
+        scenario: flags.scenario,
+        allowScope: flags.allowScope,
+        env: flags.env,
+        ...(flags.policy !== undefined && { policy: flags.policy }),
+        ...(flags.timeout !== undefined && { timeout: flags.timeout }),
+        ...(flags.clientId !== undefined && { clientId: flags.clientId }),
+        ...(flags.failOn !== undefined && { failOn: flags.failOn }),
+        ...(flags.interval !== undefined && { interval: flags.interval }),
+      });
+  if (flags.evidence && command.length > 0) {
+    throw new UsageError('give either --evidence FILE or a command to run, not both');
+  }
 
   let evidence: Evidence;
   if (flags.evidence) {
@@ -117,8 +121,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
   if (flags.saveEvidence)
     await writeAtomically(flags.saveEvidence, `${JSON.stringify(evidence, null, 2)}\n`);
 
-  // Saved evidence is judged under the policy it was made with, unless a policy file is given.
-  const judged = flags.evidence && !flags.policy ? evidence.policy : judgedPolicy(policy as Policy);
+  const judged = policy ? judgedPolicy(policy) : evidence.policy;
   const failOn = flags.failOn ?? judged.failOn;
   const tasks = new Map(judged.tasks.map((task) => [task.name, taskPolicyFrom(task)]));
   const findings = judge(evidence, (task) => {
