@@ -42,27 +42,23 @@ export function registerCheck(program: Command): void {
       '--format <format>',
       `report format: ${FORMATS.join(', ')} (repeatable)`,
       collect(oneOf(FORMATS)),
-      [],
     )
     .option(
       '--output <file>',
       'write the report of the matching --format here (repeatable)',
       collect(),
-      [],
     )
     .option(
       '--scenario <name>',
       `run only this scenario (repeatable): ${SCENARIOS.join(', ')}`,
       collect(oneOf(SCENARIOS)),
-      [],
     )
-    .option('--allow-scope <scope>', 'a scope the program may ask for (repeatable)', collect(), [])
+    .option('--allow-scope <scope>', 'a scope the program may ask for (repeatable)', collect())
     .option('--timeout <duration>', 'per-run timeout, e.g. 30s or 2m (default 60s)')
     .option(
       '--env <NAME=VALUE>',
       'extra environment; {issuer} {host} {port} {client_id} {resource} are filled in',
       collect(),
-      [],
     )
     .option('--client-id <id>', 'the client_id the lab expects (default devicebound-cli)')
     .option(
@@ -79,7 +75,16 @@ export function registerCheck(program: Command): void {
     .option('--evidence <file>', 'judge saved evidence instead of running anything')
     .option('--keep-sandbox', 'keep the sandbox folders for inspection')
     .option('-v, --verbose', "pass the program's output through while it runs")
-    .action(async (command: string[], flags: CheckFlags) => {
+    .action(async (command: string[], given: Partial<CheckFlags>) => {
+      // Repeatable flags start empty; commander would print a `[]` default in --help.
+      const flags: CheckFlags = {
+        ...given,
+        format: given.format ?? [],
+        output: given.output ?? [],
+        scenario: given.scenario ?? [],
+        allowScope: given.allowScope ?? [],
+        env: given.env ?? [],
+      };
       process.exitCode = await check(command, flags);
     });
 }
