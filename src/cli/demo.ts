@@ -12,7 +12,14 @@ import { runCheck, taskPolicyFrom } from '../runner/index.ts';
 import { writeAtomically } from './check.ts';
 import { Progress } from './progress.ts';
 
-const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
+/**
+ * The well-behaved CLI is the library's own example (`examples/device-login.mjs`, built on
+ * `devicebound/client`); the leaky one does by hand what real CLIs get wrong.
+ */
+const SAMPLES: Record<string, string> = {
+  'good-cli': fileURLToPath(new URL('../../examples/device-login.mjs', import.meta.url)),
+  'leaky-cli': fileURLToPath(new URL('../../samples/leaky-cli.mjs', import.meta.url)),
+};
 const REPORT_FILE = 'devicebound-report.html';
 
 export function registerDemo(program: Command): void {
@@ -100,7 +107,7 @@ async function demo(output: string): Promise<number> {
 function samplePolicy(name: string): Policy {
   const task = resolveTask(
     name,
-    { run: [process.execPath, `${SAMPLES}${name}.mjs`], timeout: '90s' },
+    { run: [process.execPath, SAMPLES[name] ?? ''], timeout: '90s' },
     process.cwd(),
     undefined,
   );
