@@ -3,6 +3,7 @@ import { DeviceboundError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
+import { registerInventory } from './inventory.ts';
 import { registerServe } from './serve.ts';
 
 /** Builds the command tree. Commands only parse flags and call into the parts. */
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerCheck(program);
   registerServe(program);
+  registerInventory(program);
   return program;
 }
 

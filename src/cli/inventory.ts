@@ -1,0 +1,93 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.ts';
+import { allUserHomes, runInventory } from '../inventory/index.ts';
+import type { InventoryProblem } from '../inventory/model.ts';
+import {
+  INVENTORY_FORMATS,
+  type InventoryFormat,
+  renderInventory,
+} from '../inventory/report/index.ts';
+import { SEVERITIES, type Severity } from '../policy/types.ts';
+import { writeAtomically } from './check.ts';
+import { collect, oneOf } from './options.ts';
+
+interface InventoryFlags {
+  home: string[];
+  allUsers?: boolean;
+  format: InventoryFormat[];
+  output: string[];
+  failOn: Severity;
+}
+
+export function registerInventory(program: Command): void {
+  program
+    .command('inventory')
+    .description(
+      'Report the cached sign-in state of known CLIs (Azure, gh, AWS, gcloud, kubelogin, AI agents…) under home folders: never the secrets',
+    )
+    .option('--home <dir>', 'a home folder to look in (repeatable; default $HOME)', collect(), [])
+    .option('--all-users', 'every folder in /home, and /root when permitted')
+    .option(
+      '--format <format>',
+      `report format: ${INVENTORY_FORMATS.join(', ')} (repeatable)`,
+      collect(oneOf(INVENTORY_FORMATS)),
+      [],
+    )
+    .option(
+      '--output <file>',
+      'write the report of the matching --format here (repeatable)',
+      collect(),
+      [],
+    )
+    .option(
+      '--fail-on <severity>',
+      `lowest severity that fails: ${SEVERITIES.join(', ')}`,
+      oneOf(SEVERITIES),
+      'low',
+    )
+    .action(async (flags: InventoryFlags) => {
+      process.exitCode = await inventory(flags);
+    });
+}
+
+async function inventory(flags: InventoryFlags): Promise<number> {
+  if (flags.output.length > Math.max(1, flags.format.length)) {
+    throw new UsageError('more --output than --format flags; give one --format per --output', {
+      field: '--output',
+    });
+  }
+  const homes: string[] = [];
+  const problems: InventoryProblem[] = [];
+  for (const home of flags.home) {
+    const absolute = resolve(home);
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info) throw new UsageError(`--home ${home}: no such folder`, { field: '--home' });
+    if (!info.isDirectory())
+      throw new UsageError(`--home ${home}: not a folder`, { field: '--home' });
+    homes.push(absolute);
+  }
+  if (flags.allUsers) {
+    const found = await allUserHomes();
+    homes.push(...found.homes);
+    problems.push(...found.problems);
+  }
+  if (homes.length === 0 && !flags.allUsers) {
+    const home = process.env.HOME;
+    if (!home) throw new UsageError('no --home given and HOME is not set', { field: '--home' });
+    homes.push(resolve(home));
+  }
+  const unique = [...new Set(homes)];
+  const report = await runInventory({ homes: unique, failOn: flags.failOn, problems });
+
+  const formats: InventoryFormat[] = flags.format.length ? flags.format : ['text'];
+  for (const [i, format] of formats.entries()) {
+    const file = flags.output[i] === '-' ? undefined : flags.output[i];
+    const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const text = renderInventory(format, report, { color });
+    if (file) await writeAtomically(file, text);
+    else process.stdout.write(text);
+  }
+  return report.summary.passed ? 0 : 1;
+}

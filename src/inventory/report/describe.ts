@@ -1,0 +1,40 @@
+/** Short phrases every renderer uses, so that all formats say the same thing. */
+import type { InventoryEntry } from '../model.ts';
+
+export function entryTitle(entry: InventoryEntry): string {
+  return entry.label ? `${entry.toolName}: ${entry.label}` : entry.toolName;
+}
+
+/** `~/.aws/sso/cache/x.json` for a file in its home. */
+export function homePath(entry: Pick<InventoryEntry, 'home' | 'path'>): string {
+  const home = entry.home.replace(/\/+$/, '');
+  return entry.path.startsWith(`${home}/`) ? `~${entry.path.slice(home.length)}` : entry.path;
+}
+
+export function age(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
+}
+
+/** What the entry holds and how long it lasts, in one line. */
+export function entryFacts(entry: InventoryEntry): string {
+  const parts: string[] = [];
+  if (entry.status !== 'ok') parts.push(entry.status);
+  parts.push(entry.kinds.length ? entry.kinds.join('+') : 'no credentials');
+  parts.push(entry.storage);
+  if (entry.unattendedRenewal) parts.push('renews unattended');
+  if (entry.expiresAt) parts.push(`${entry.expired ? 'expired' : 'expires'} ${entry.expiresAt}`);
+  parts.push(
+    `mode ${entry.mode} ${entry.owner}${entry.readableBy === 'owner' ? '' : ` (${entry.readableBy}-readable)`}`,
+  );
+  parts.push(`changed ${age(entry.ageSeconds)} ago`);
+  return parts.join(', ');
+}
+
+export function fingerprints(entry: InventoryEntry): string[] {
+  return entry.credentials
+    .filter((credential) => credential.fingerprint)
+    .map((credential) => `${credential.kind} ${credential.fingerprint?.slice(0, 19)}…`);
+}
