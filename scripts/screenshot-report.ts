@@ -1,21 +1,11 @@
 // Regenerates docs/report.png and docs/timeline.png, the README's pictures of the HTML report:
 //   node src/cli/run.ts demo --output /tmp/devicebound-report.html && node scripts/screenshot-report.ts /tmp/devicebound-report.html
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/browser.ts';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: node scripts/screenshot-report.ts REPORT.html');
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({
     viewport: { width: 1280, height: 1600 },

@@ -3,20 +3,19 @@
 // the evidence has token polls, as many early ones as the checks found early gaps), and fits the
 // window in light, dark, narrow and print. Screenshots land in test-artifacts/ for a person to
 // look at. Needs Debian's /usr/bin/chromium; skipped without it.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { earlyGaps, isDevicePoll, requestsOf } from '../src/checks/timeline.ts';
 import { parseEvidence } from '../src/evidence/load.ts';
 import { GAP_OWNERS } from '../src/report/html/timeline.ts';
 import { renderHtml } from '../src/report/html.ts';
 import type { Report } from '../src/report/model.ts';
+import { HAVE_CHROMIUM, launchChromium, NO_CHROMIUM } from './browser.ts';
 import { reportFrom } from './fixtures/report/report.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
 
 /** A saved evidence file of test/fixtures/report/ (see src/report/html.test.ts), judged. */
@@ -106,115 +105,100 @@ function pageBackground(page: Page): Promise<string> {
   });
 }
 
-describe.skipIf(!HAVE_CHROMIUM)(
-  `HTML report in a real browser${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} not found; install Debian's chromium package)`}`,
-  () => {
-    beforeAll(async () => {
-      await mkdir(ARTIFACTS, { recursive: true });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-sync',
-          '--disable-quic',
-        ],
-      });
-    });
+describe.skipIf(!HAVE_CHROMIUM)(`HTML report in a real browser${NO_CHROMIUM}`, () => {
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
+  });
 
-    afterAll(async () => {
-      await browser?.close();
-      browser = undefined;
-    });
+  afterAll(async () => {
+    await browser?.close();
+    browser = undefined;
+  });
 
-    for (const [fixture, artifact] of [
-      ['html-bad-poll-interval.json', 'report-html-poll-interval'],
-      ['html-mixed.json', 'report-html'],
-    ] as const) {
-      it(`${fixture}: loads offline; a timeline per scenario, a mark per request, early polls as the checks found them`, async () => {
-        const data = report(fixture);
-        const loaded = await open(renderHtml(data, { color: false }), `${artifact}.html`);
-        try {
-          const { page } = loaded;
-          expect(await page.getAttribute('body', 'data-verdict')).toBe('fail');
-          expect(await page.locator('svg.timeline').count()).toBe(data.evidence.runs.length);
-          const multiTask = new Set(data.evidence.runs.map((run) => run.task)).size > 1;
-          let early = 0;
-          for (const run of data.evidence.runs) {
-            const name = multiTask ? `${run.task}/${run.scenario}` : run.scenario;
-            const requests = requestsOf(run);
-            const gaps = GAP_OWNERS.flatMap((owner) => earlyGaps(run, owner));
-            const counts = await markCounts(page, name);
-            expect(counts.polls, name).toBe(requests.filter(isDevicePoll).length);
-            expect(counts.polls + counts.refresh, name).toBe(
-              requests.filter((r) => r.endpoint === 'token').length,
-            );
-            expect(counts.early, name).toBe(gaps.length);
-            expect(counts.requests, name).toBe(requests.length);
-            expect(counts.width, name).toBeGreaterThan(900);
-            early += gaps.length;
-          }
-          expect(early).toBeGreaterThan(0);
-          // Early polls are drawn red, not only tagged.
-          const pending = await fillOf(
-            page,
-            '[data-mark="poll"][data-tone="pending"][data-early="false"] .shape',
+  for (const [fixture, artifact] of [
+    ['html-bad-poll-interval.json', 'report-html-poll-interval'],
+    ['html-mixed.json', 'report-html'],
+  ] as const) {
+    it(`${fixture}: loads offline; a timeline per scenario, a mark per request, early polls as the checks found them`, async () => {
+      const data = report(fixture);
+      const loaded = await open(renderHtml(data, { color: false }), `${artifact}.html`);
+      try {
+        const { page } = loaded;
+        expect(await page.getAttribute('body', 'data-verdict')).toBe('fail');
+        expect(await page.locator('svg.timeline').count()).toBe(data.evidence.runs.length);
+        const multiTask = new Set(data.evidence.runs.map((run) => run.task)).size > 1;
+        let early = 0;
+        for (const run of data.evidence.runs) {
+          const name = multiTask ? `${run.task}/${run.scenario}` : run.scenario;
+          const requests = requestsOf(run);
+          const gaps = GAP_OWNERS.flatMap((owner) => earlyGaps(run, owner));
+          const counts = await markCounts(page, name);
+          expect(counts.polls, name).toBe(requests.filter(isDevicePoll).length);
+          expect(counts.polls + counts.refresh, name).toBe(
+            requests.filter((r) => r.endpoint === 'token').length,
           );
-          const red = await fillOf(page, '[data-mark="poll"][data-early="true"] .shape');
-          expect(pending).toMatch(/^rgb\(/);
-          expect(red).not.toBe(pending);
-          expect(red).toMatch(/^rgb\(2\d\d, \d{1,2}, \d{1,2}\)$/);
-          // Every mark explains itself on hover.
-          const tooltip = await page.locator('[data-mark="poll"] > title').first().textContent();
-          expect(tooltip).toMatch(/^poll 1 at \+\d+\.\d s \(lab \d+\.\d s\)\nPOST \/token/);
-
-          // Nothing but the page itself was requested; nothing complained; nothing overflows.
-          expect(loaded.requests).toEqual([loaded.url]);
-          expect(loaded.problems).toEqual([]);
-          expect(await sidewaysOverflow(page)).toBe(0);
-          const png = await page.screenshot({
-            path: fileURLToPath(new URL(`${artifact}.png`, ARTIFACTS)),
-            fullPage: true,
-          });
-          expect(png.byteLength).toBeGreaterThan(50_000);
-        } finally {
-          await loaded.close();
+          expect(counts.early, name).toBe(gaps.length);
+          expect(counts.requests, name).toBe(requests.length);
+          expect(counts.width, name).toBeGreaterThan(900);
+          early += gaps.length;
         }
-      });
-    }
+        expect(early).toBeGreaterThan(0);
+        // Early polls are drawn red, not only tagged.
+        const pending = await fillOf(
+          page,
+          '[data-mark="poll"][data-tone="pending"][data-early="false"] .shape',
+        );
+        const red = await fillOf(page, '[data-mark="poll"][data-early="true"] .shape');
+        expect(pending).toMatch(/^rgb\(/);
+        expect(red).not.toBe(pending);
+        expect(red).toMatch(/^rgb\(2\d\d, \d{1,2}, \d{1,2}\)$/);
+        // Every mark explains itself on hover.
+        const tooltip = await page.locator('[data-mark="poll"] > title').first().textContent();
+        expect(tooltip).toMatch(/^poll 1 at \+\d+\.\d s \(lab \d+\.\d s\)\nPOST \/token/);
 
-    it('dark, narrow and print: still offline, still fits, still every timeline', async () => {
-      const data = report('html-mixed.json');
-      const html = renderHtml(data, { color: false });
-      for (const [variant, options] of [
-        ['dark', { colorScheme: 'dark', width: 1200 }],
-        ['narrow', { colorScheme: 'light', width: 700 }],
-        // Paper is light whatever the screen prefers.
-        ['print', { colorScheme: 'dark', width: 1000 }],
-      ] as const) {
-        const loaded = await open(html, 'report-html.html', options);
-        try {
-          const { page } = loaded;
-          if (variant === 'print') await page.emulateMedia({ media: 'print' });
-          expect(await page.locator('svg.timeline').count()).toBe(data.evidence.runs.length);
-          expect(await pageBackground(page), variant).toBe(
-            variant === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)',
-          );
-          expect(loaded.requests).toEqual([loaded.url]);
-          expect(loaded.problems).toEqual([]);
-          expect(await sidewaysOverflow(page), variant).toBe(0);
-          await page.screenshot({
-            path: fileURLToPath(new URL(`report-html-${variant}.png`, ARTIFACTS)),
-            fullPage: true,
-          });
-        } finally {
-          await loaded.close();
-        }
+        // Nothing but the page itself was requested; nothing complained; nothing overflows.
+        expect(loaded.requests).toEqual([loaded.url]);
+        expect(loaded.problems).toEqual([]);
+        expect(await sidewaysOverflow(page)).toBe(0);
+        const png = await page.screenshot({
+          path: fileURLToPath(new URL(`${artifact}.png`, ARTIFACTS)),
+          fullPage: true,
+        });
+        expect(png.byteLength).toBeGreaterThan(50_000);
+      } finally {
+        await loaded.close();
       }
     });
-  },
-);
+  }
+
+  it('dark, narrow and print: still offline, still fits, still every timeline', async () => {
+    const data = report('html-mixed.json');
+    const html = renderHtml(data, { color: false });
+    for (const [variant, options] of [
+      ['dark', { colorScheme: 'dark', width: 1200 }],
+      ['narrow', { colorScheme: 'light', width: 700 }],
+      // Paper is light whatever the screen prefers.
+      ['print', { colorScheme: 'dark', width: 1000 }],
+    ] as const) {
+      const loaded = await open(html, 'report-html.html', options);
+      try {
+        const { page } = loaded;
+        if (variant === 'print') await page.emulateMedia({ media: 'print' });
+        expect(await page.locator('svg.timeline').count()).toBe(data.evidence.runs.length);
+        expect(await pageBackground(page), variant).toBe(
+          variant === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)',
+        );
+        expect(loaded.requests).toEqual([loaded.url]);
+        expect(loaded.problems).toEqual([]);
+        expect(await sidewaysOverflow(page), variant).toBe(0);
+        await page.screenshot({
+          path: fileURLToPath(new URL(`report-html-${variant}.png`, ARTIFACTS)),
+          fullPage: true,
+        });
+      } finally {
+        await loaded.close();
+      }
+    }
+  });
+});

@@ -43,6 +43,9 @@ beforeAll(async () => {
   expect(done.code).toBe(1);
   leaked.accessToken = /access_token: (\S+)/.exec(done.stdout)?.[1] ?? '';
   leaked.deviceCode = /device_code=(\S+)/.exec(done.stderr)?.[1] ?? '';
+  // The user code on the prompt is expected there, but no report may repeat it.
+  leaked.userCode = /enter the code (\S+)/.exec(done.stderr)?.[1] ?? '';
+  leaked.userCodeWithoutDash = leaked.userCode.replace('-', '');
   report = reportFrom(parseEvidence(await readFile(evidence, 'utf8'), evidence));
 }, 60_000);
 afterAll(() => rm(work, { recursive: true, force: true }));
@@ -51,6 +54,7 @@ describe('no reporter prints a raw secret', () => {
   it('the run leaked an access token and a device code, and found them', () => {
     expect(leaked.accessToken).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(leaked.deviceCode?.length).toBeGreaterThanOrEqual(40);
+    expect(leaked.userCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
     expect(report.findings.map((f) => f.check)).toEqual(['secret-in-output']);
   });
 
