@@ -4,6 +4,7 @@ import { VERSION } from '../version.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
 import { registerInventory } from './inventory.ts';
+import { registerScan } from './scan.ts';
 import { registerServe } from './serve.ts';
 
 /** Builds the command tree. Commands only parse flags and call into the parts. */
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerCheck(program);
   registerServe(program);
+  registerScan(program);
   registerInventory(program);
   return program;
 }

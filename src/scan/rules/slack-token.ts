@@ -1,0 +1,31 @@
+import { fake, join } from './fake.ts';
+import { looksRandom, type Rule } from './types.ts';
+
+/** Slack tokens: bot (xoxb-), user (xoxp-), app-level (xapp- is not OAuth), legacy (xoxa-, xoxs-,
+ * xoxr-, xoxo-), rotating tokens (xoxe.xoxb-, xoxe.xoxp-) and their refresh tokens (xoxe-). */
+export const slackToken: Rule = {
+  id: 'slack-token',
+  description: 'Detects Slack bot, user, rotating and refresh tokens (xox…)',
+  severity: 'high',
+  keywords: ['xox'],
+  pattern:
+    /(?<![A-Za-z0-9_-])(?<secret>xox(?:e\.xox[bp]|[abposre])-[0-9A-Za-z-]{20,})(?![A-Za-z0-9_-])/dg,
+  verify: (secret) => /\d/.test(secret) && looksRandom(secret.slice(5)),
+  samples: {
+    positive: [
+      {
+        text: `SLACK_BOT_TOKEN=${join('xo', 'xb-', '1234567890-0987654321-', fake(24))}`,
+        why: 'a bot token in an env file',
+      },
+      {
+        text: `"refresh_token":"${join('xo', 'xe-1-', fake(140, 6))}"`,
+        why: 'a rotating-token refresh token',
+      },
+      { text: `token=${join('xo', 'xe.xoxp-1-', fake(150, 1))}`, why: 'a rotating user token' },
+    ],
+    negative: [
+      { text: 'token=xoxb-your-token-here-please', why: 'a placeholder' },
+      { text: 'xoxb- tokens belong to bots', why: 'the prefix in prose' },
+    ],
+  },
+};

@@ -1,0 +1,54 @@
+import type { Rule } from './types.ts';
+
+const VOWELS = /[AEIOU]/g;
+
+/**
+ * RFC 8628 §3.3 user codes outside their prompt: "enter the code WDJB-MJHT", "one-time code:
+ * ABCD-1234", `user_code=…` in verification URLs (§3.3.1) and JSON. Found in logs and shell
+ * histories, a code still alive lets someone else approve the device.
+ */
+export const userCode: Rule = {
+  id: 'user-code',
+  description: 'Detects RFC 8628 user codes in prompts, verification URLs and JSON',
+  severity: 'low',
+  keywords: ['code'],
+  pattern:
+    /(?:\b(?:enter|type|input|use)[ \t]+(?:the[ \t]+|this[ \t]+|your[ \t]+)?(?:[a-z]+[- ])?(?:[a-z]+[ \t]+)?code|\bone[- ]time[ \t]+code|(?<![A-Za-z0-9])user_?code["']?)[ \t]*[:=]?[ \t]*["'`]?(?<secret>[A-Za-z0-9]{3,6}-[A-Za-z0-9]{3,6}|[A-Za-z0-9]{6,12})(?![A-Za-z0-9-])/dgi,
+  verify: (secret, match) => {
+    const bare = secret.replace('-', '');
+    if (bare.length < 6 || bare.length > 12) return false;
+    const inUrlOrJson = /^["']?user_?code/i.test(match[0]);
+    // Prompts print codes in capitals; URLs may carry them as typed.
+    if (!inUrlOrJson && secret !== secret.toUpperCase()) return false;
+    // A word in capitals ("PROVIDED", "BELOW"): RFC 8628 §6.1 codes avoid vowels or mix digits.
+    if (/^[A-Za-z]+$/.test(bare) && (bare.toUpperCase().match(VOWELS)?.length ?? 0) >= 2)
+      return false;
+    return true;
+  },
+  samples: {
+    positive: [
+      {
+        text: '! First copy your one-time code: WDJB-MJHT',
+        why: 'the GitHub CLI prompt captured in a log',
+      },
+      {
+        text: 'To sign in, open https://login.test/device and enter the code B7KQ9ZX2M to authenticate.',
+        why: 'an Azure CLI-style prompt',
+      },
+      {
+        text: 'GET /device?user_code=WDJB-MJHT HTTP/1.1',
+        why: 'a verification_uri_complete in an access log',
+      },
+      {
+        text: '{"user_code": "BCDF-GHJK", "expires_in": 900}',
+        why: 'a device authorization response',
+      },
+    ],
+    negative: [
+      { text: 'Please enter the code below to continue.', why: 'prose, no code' },
+      { text: 'enter the code PROVIDED by your administrator', why: 'a word in capitals' },
+      { text: 'use the code abcdefgh', why: 'lower-case in a prompt: not how codes are shown' },
+      { text: 'user_code=XYZ', why: 'too short for a user code' },
+    ],
+  },
+};
