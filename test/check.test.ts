@@ -1,7 +1,7 @@
 // `devicebound check` end to end: the real CLI as a child process, running the fixture CLIs
 // (real programs) against real labs. Each defect must be caught by its check and by no other;
 // the well-behaved client must pass every scenario.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -269,3 +269,39 @@ async function processesRunning(needle: string): Promise<number[]> {
   }
   return pids;
 }
+
+describe('check --save-canaries, then scan --canaries', () => {
+  it('saves the raw canaries (mode 0600) and scan finds them in the kept sandbox', async () => {
+    const canaries = join(work, 'canaries.json');
+    const sandboxParent = await mkdtemp(join(work, 'kept-'));
+    const done = await runCli(
+      [
+        'check',
+        '--interval',
+        '1',
+        '--scenario',
+        'approve',
+        '--save-canaries',
+        canaries,
+        '--keep-sandbox',
+        '--',
+        process.execPath,
+        fixture('bad-secret-at-rest'),
+      ],
+      { ...process.env, TMPDIR: sandboxParent },
+    );
+    expect(done.code).toBe(1);
+    expect(done.stderr).toMatch(/5 canary values saved to .*canaries\.json \(mode 0600/);
+    expect((await stat(canaries)).mode & 0o777).toBe(0o600);
+    const kept = /sandboxes kept for inspection:\n\s+(\S+)/.exec(done.stderr)?.[1] ?? '';
+    const scan = await runCli(['scan', '--canaries', canaries, '--format', 'json', kept]);
+    expect(scan.code).toBe(1);
+    const found = (JSON.parse(scan.stdout) as { findings: { path: string }[] }).findings;
+    expect(found.length).toBe(3); // access, refresh and ID token in token.json
+    expect(found.every((f) => f.path.endsWith('.config/badcli/token.json'))).toBe(true);
+    const values = (
+      JSON.parse(await readFile(canaries, 'utf8')) as { canaries: { value: string }[] }
+    ).canaries;
+    for (const { value } of values) expect(scan.stdout).not.toContain(value);
+  });
+});

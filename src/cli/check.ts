@@ -5,6 +5,7 @@ import { judge } from '../checks/index.ts';
 import { UsageError } from '../errors.ts';
 import { parseEvidence } from '../evidence/load.ts';
 import type { Evidence } from '../evidence/model.ts';
+import type { Canary } from '../lab/index.ts';
 import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
 import { policyFromFlags } from '../policy/from-flags.ts';
 import { type Policy, SEVERITIES, type Severity } from '../policy/types.ts';
@@ -27,6 +28,7 @@ interface CheckFlags {
   failOn?: Severity;
   interval?: number;
   saveEvidence?: string;
+  saveCanaries?: string;
   evidence?: string;
   keepSandbox?: boolean;
   verbose?: boolean;
@@ -73,6 +75,10 @@ export function registerCheck(program: Command): void {
     )
     .option('--save-evidence <file>', 'save the evidence (secrets hashed) to judge again later')
     .option('--evidence <file>', 'judge saved evidence instead of running anything')
+    .option(
+      '--save-canaries <file>',
+      "save the raw canary values (for 'devicebound scan --canaries'); the file holds secrets",
+    )
     .option('--keep-sandbox', 'keep the sandbox folders for inspection')
     .option('-v, --verbose', "pass the program's output through while it runs")
     .action(async (command: string[], given: Partial<CheckFlags>) => {
@@ -167,7 +173,9 @@ async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
+    const canaries: Canary[] = [];
     const evidence = await runCheck(policy, {
+      ...(flags.saveCanaries && { onCanaries: (found: Canary[]) => canaries.push(...found) }),
       signal: controller.signal,
       keepSandbox: flags.keepSandbox ?? false,
       verbose: flags.verbose ?? false,
@@ -175,6 +183,17 @@ async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence
     });
     progress.finish();
     if (controller.signal.aborted) throw new InterruptedError();
+    if (flags.saveCanaries) {
+      // The one output with raw values, asked for by name: mode 0600, and said so.
+      const list = canaries.map(({ kind, secret }) => ({ kind, value: secret.reveal() }));
+      await writeAtomically(
+        flags.saveCanaries,
+        `${JSON.stringify({ version: 1, canaries: list }, null, 2)}\n`,
+      );
+      process.stderr.write(
+        `devicebound: ${list.length} canary values saved to ${flags.saveCanaries} (mode 0600; they are secrets of this run's labs: delete the file after scanning)\n`,
+      );
+    }
     if (flags.keepSandbox) {
       const kept = evidence.runs
         .map((run) => (run as { sandbox?: string }).sandbox)

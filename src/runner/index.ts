@@ -5,7 +5,7 @@ import {
   type JudgedPolicy,
   type ScenarioRun,
 } from '../evidence/model.ts';
-import type { ScenarioName } from '../lab/index.ts';
+import type { Canary, ScenarioName } from '../lab/index.ts';
 import type { Policy, TaskPolicy } from '../policy/types.ts';
 import { VERSION } from '../version.ts';
 import { runScenario, type ScenarioJob } from './run-scenario.ts';
@@ -19,6 +19,11 @@ export interface RunOptions {
   /** Scenarios running at once; each has its own lab and sandbox. Default: all of them. */
   concurrency?: number;
   onProgress?: (task: string, scenario: ScenarioName, state: string) => void;
+  /**
+   * Handed every canary of a scenario, raw values included, before its lab closes: only for
+   * `check --save-canaries`, whose file then holds secrets by design.
+   */
+  onCanaries?: (canaries: Canary[]) => void;
 }
 
 /** Runs every (task, scenario) of the policy and returns the evidence. */
@@ -39,6 +44,7 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
         verbose: options.verbose ?? false,
         signal,
         onProgress: (state) => options.onProgress?.(task.name, scenario, state),
+        ...(options.onCanaries && { onCanaries: options.onCanaries }),
       });
     }
   }

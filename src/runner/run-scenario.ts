@@ -9,7 +9,7 @@ import type {
   RootName,
   ScenarioRun,
 } from '../evidence/model.ts';
-import { type Lab, type ScenarioName, startLab } from '../lab/index.ts';
+import { type Canary, type Lab, type ScenarioName, startLab } from '../lab/index.ts';
 import type { TaskPolicy } from '../policy/types.ts';
 import { findCanaries } from './artifacts.ts';
 import { programEnvironment } from './environment.ts';
@@ -33,6 +33,8 @@ export interface ScenarioJob {
   signal: AbortSignal;
   /** Told when something worth showing on a progress line happens. */
   onProgress?: (message: string) => void;
+  /** See `RunOptions.onCanaries`. */
+  onCanaries?: (canaries: Canary[]) => void;
 }
 
 /** Runs one (task, scenario): a fresh lab and sandbox, one or two program runs, the evidence. */
@@ -69,6 +71,7 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { san
       ...(job.keepSandbox && { sandbox: sandbox.base }),
     };
   } finally {
+    job.onCanaries?.(lab.canaries());
     await lab.close();
     if (sandbox && !job.keepSandbox) await sandbox.remove();
   }

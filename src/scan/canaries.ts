@@ -8,7 +8,7 @@
  *
  * THE VALUES IN THIS FILE ARE SECRETS: it is the one file devicebound reads that holds raw
  * credentials. Keep it out of reports, artifacts and version control, with mode 0600, and delete
- * it after the scan. (`check` does not write it yet: it should gain `--save-canaries FILE`.)
+ * it after the scan. (`devicebound check --save-canaries FILE` writes it, mode 0600.)
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
