@@ -27,19 +27,17 @@ export function registerInventory(program: Command): void {
     .description(
       'Report the cached sign-in state of known CLIs (Azure, gh, AWS, gcloud, kubelogin, AI agents…) under home folders: never the secrets',
     )
-    .option('--home <dir>', 'a home folder to look in (repeatable; default $HOME)', collect(), [])
+    .option('--home <dir>', 'a home folder to look in (repeatable; default $HOME)', collect())
     .option('--all-users', 'every folder in /home, and /root when permitted')
     .option(
       '--format <format>',
       `report format: ${INVENTORY_FORMATS.join(', ')} (repeatable)`,
       collect(oneOf(INVENTORY_FORMATS)),
-      [],
     )
     .option(
       '--output <file>',
       'write the report of the matching --format here (repeatable)',
       collect(),
-      [],
     )
     .option(
       '--fail-on <severity>',
@@ -47,7 +45,14 @@ export function registerInventory(program: Command): void {
       oneOf(SEVERITIES),
       'low',
     )
-    .action(async (flags: InventoryFlags) => {
+    .action(async (given: Partial<InventoryFlags>) => {
+      // Repeatable flags start empty; commander would print a `[]` default in --help.
+      const flags = {
+        ...given,
+        home: given.home ?? [],
+        format: given.format ?? [],
+        output: given.output ?? [],
+      } as InventoryFlags;
       process.exitCode = await inventory(flags);
     });
 }

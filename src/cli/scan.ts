@@ -33,7 +33,7 @@ export function registerScan(program: Command): void {
     )
     .argument('[path...]', 'files and folders to scan (archives inside are opened)')
     .option('--host-defaults', "scan this user's shell histories, log and crash-dump folders")
-    .option('--exclude <glob>', 'skip paths matching this glob (repeatable)', collect(), [])
+    .option('--exclude <glob>', 'skip paths matching this glob (repeatable)', collect())
     .option(
       '--canaries <file>',
       'exact-value mode: look only for the values in this canary list (the file holds secrets)',
@@ -44,13 +44,11 @@ export function registerScan(program: Command): void {
       '--format <format>',
       `report format: ${SCAN_FORMATS.join(', ')} (repeatable)`,
       collect(oneOf(SCAN_FORMATS)),
-      [],
     )
     .option(
       '--output <file>',
       'write the report of the matching --format here (repeatable)',
       collect(),
-      [],
     )
     .option(
       '--max-file-size <MiB>',
@@ -77,7 +75,14 @@ export function registerScan(program: Command): void {
       `archive members per file (default ${DEFAULT_LIMITS.maxEntries})`,
       integer(1, 10_000_000),
     )
-    .action(async (paths: string[], flags: ScanFlags) => {
+    .action(async (paths: string[], given: Partial<ScanFlags>) => {
+      // Repeatable flags start empty; commander would print a `[]` default in --help.
+      const flags = {
+        ...given,
+        exclude: given.exclude ?? [],
+        format: given.format ?? [],
+        output: given.output ?? [],
+      } as ScanFlags;
       process.exitCode = await scan(paths, flags);
     });
 }
