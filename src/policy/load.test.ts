@@ -27,7 +27,7 @@ scenarios: [approve, deny]
 
 describe('parsePolicy', () => {
   it('reads every field of DESIGN.md and applies the defaults', () => {
-    const policy = parsePolicy(GOOD, '/work/project/devicebound.yaml');
+    const policy = parsePolicy(GOOD, '/home/dev/project/devicebound.yaml');
     expect(policy).toMatchObject({
       clientId: 'my-cli',
       failOn: 'medium',
@@ -42,8 +42,8 @@ describe('parsePolicy', () => {
       refresh: 'allowed',
       storage: ['~/.config/my-cli/hosts.yml'],
       timeoutMs: 90_000,
-      cwd: '/work/project',
-      source: { file: '/work/project/devicebound.yaml', line: 5 },
+      cwd: '/home/dev/project',
+      source: { file: '/home/dev/project/devicebound.yaml', line: 5 },
     });
     expect(policy.tasks[1]).toMatchObject({
       run: ['my-cli', 'whoami'],

@@ -3,14 +3,15 @@
  * always), every finding a result at the policy line of its task, with the files a credential
  * was found in as related locations, and fingerprints that stay the same from run to run.
  */
+
 import { createHash } from 'node:crypto';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CHECK_IDS, checks } from '../checks/index.ts';
 import { displayPath } from '../checks/storage.ts';
 import type { CheckMeta, EvidenceItem, Finding } from '../checks/types.ts';
 import type { HitLocation, JudgedTask, RootName } from '../evidence/model.ts';
-import type { Severity } from '../policy/types.ts';
 import type { Report } from './model.ts';
+import { SARIF_LEVELS, SARIF_SECURITY_SEVERITY } from './sarif-severity.ts';
 
 export interface SarifOptions {
   /**
@@ -21,29 +22,7 @@ export interface SarifOptions {
   root?: string;
 }
 
-type Level = 'error' | 'warning' | 'note';
-
 /** critical/high → error, medium → warning, low/info → note. */
-const LEVELS: Record<Severity, Level> = {
-  critical: 'error',
-  high: 'error',
-  medium: 'warning',
-  low: 'note',
-  info: 'note',
-};
-
-/**
- * GitHub's `security-severity` scores: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium,
- * 0.1–3.9 low. `info` has none (GitHub then shows the result without a security severity).
- */
-const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
-  critical: '9.5',
-  high: '8.0',
-  medium: '5.5',
-  low: '3.0',
-  info: undefined,
-};
-
 /** What the standards' short names stand for (DESIGN.md), for the rules' help. */
 const STANDARD_TITLES: Record<string, string> = {
   'NHI2:2025': 'OWASP NHI Top 10: Secret Leakage',
@@ -128,8 +107,8 @@ function category(report: Report, root: string): string {
 }
 
 function rule(meta: CheckMeta) {
-  const level = LEVELS[meta.severity];
-  const securitySeverity = SECURITY_SEVERITY[meta.severity];
+  const level = SARIF_LEVELS[meta.severity];
+  const securitySeverity = SARIF_SECURITY_SEVERITY[meta.severity];
   const standards = meta.standards.map((standard) => {
     const title = STANDARD_TITLES[standard];
     return title ? `${standard} (${title})` : standard;
@@ -185,7 +164,7 @@ function result(finding: Finding, task: JudgedTask | undefined, root: string) {
   return {
     ruleId: finding.check,
     ruleIndex: CHECK_IDS.indexOf(finding.check),
-    level: LEVELS[finding.severity],
+    level: SARIF_LEVELS[finding.severity],
     message: { text: `${finding.task} (${finding.scenario}): ${finding.message}` },
     locations: [primary],
     ...(related.length > 0 && { relatedLocations: related }),

@@ -3,28 +3,13 @@
  * its file (a `file://` URI: home folders are not in a repository), levels from severity, and
  * fingerprints that stay the same while the file holds the same credentials.
  */
+
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import type { Severity } from '../../policy/types.ts';
+import { SARIF_LEVELS, SARIF_SECURITY_SEVERITY } from '../../report/sarif-severity.ts';
 import type { InventoryEntry, InventoryReport } from '../model.ts';
 import { DETECTORS } from '../tools/index.ts';
 import { entryFacts, entryTitle } from './describe.ts';
-
-const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = {
-  critical: 'error',
-  high: 'error',
-  medium: 'warning',
-  low: 'note',
-  info: 'note',
-};
-
-const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
-  critical: '9.5',
-  high: '8.0',
-  medium: '5.5',
-  low: '3.0',
-  info: undefined,
-};
 
 export function renderInventorySarif(report: InventoryReport): string {
   const ids = DETECTORS.map((detector) => detector.id);
@@ -82,7 +67,7 @@ function ruleId(tool: string): string {
 }
 
 function result(entry: InventoryEntry, ids: string[]) {
-  const securitySeverity = SECURITY_SEVERITY[entry.severity];
+  const securitySeverity = SARIF_SECURITY_SEVERITY[entry.severity];
   const identity = [
     entry.path,
     entry.label ?? '',
@@ -91,7 +76,7 @@ function result(entry: InventoryEntry, ids: string[]) {
   return {
     ruleId: ruleId(entry.tool),
     ruleIndex: Math.max(0, ids.indexOf(entry.tool)),
-    level: LEVELS[entry.severity],
+    level: SARIF_LEVELS[entry.severity],
     message: {
       text: `${entryTitle(entry)} (${entry.severity}): ${entryFacts(entry)}.${entry.notes.length ? ` ${entry.notes.join('; ')}.` : ''}`,
     },

@@ -4,24 +4,10 @@
  * file, with the member path in the message and properties. Partial fingerprints are the
  * secret's own fingerprint, so a secret keeps its alert when lines move.
  */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { Severity } from '../../policy/types.ts';
-import { findingWhat, jwtSummary, type ScanReport } from './model.ts';
 
-const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = {
-  critical: 'error',
-  high: 'error',
-  medium: 'warning',
-  low: 'note',
-  info: 'note',
-};
-const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
-  critical: '9.5',
-  high: '8.0',
-  medium: '5.5',
-  low: '3.0',
-  info: undefined,
-};
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { SARIF_LEVELS, SARIF_SECURITY_SEVERITY } from '../../report/sarif-severity.ts';
+import { findingWhat, jwtSummary, type ScanReport } from './model.ts';
 
 export interface ScanSarifOptions {
   /** Repository root: paths inside it are relative to `%SRCROOT%`. Default: the current folder. */
@@ -42,12 +28,12 @@ export function renderScanSarif(report: ScanReport, options: ScanSarifOptions = 
             version: report.tool.version,
             semanticVersion: report.tool.version,
             rules: report.rules.map((rule) => {
-              const security = SECURITY_SEVERITY[rule.severity];
+              const security = SARIF_SECURITY_SEVERITY[rule.severity];
               return {
                 id: rule.id,
                 name: rule.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
                 shortDescription: { text: rule.description },
-                defaultConfiguration: { level: LEVELS[rule.severity] },
+                defaultConfiguration: { level: SARIF_LEVELS[rule.severity] },
                 properties: {
                   tags: ['security', 'secret'],
                   precision: 'high',
@@ -77,7 +63,7 @@ export function renderScanSarif(report: ScanReport, options: ScanSarifOptions = 
           return {
             ruleId: finding.rule,
             ruleIndex: ruleIndex.get(finding.rule) ?? 0,
-            level: LEVELS[finding.severity],
+            level: SARIF_LEVELS[finding.severity],
             message: {
               text: `${findingWhat(finding)}${member}: ${finding.preview} ${finding.fingerprint}${jwt ? `; ${jwt}` : ''}`,
             },
