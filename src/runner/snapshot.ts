@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileRecord, RootName } from '../evidence/model.ts';
@@ -32,50 +33,85 @@ export async function snapshot(
   const files = new Map<string, FileState>();
   const notes: string[] = [];
   let entries = 0;
+  // Entry types come from readdir, so only regular files need an lstat; the lstats of one
+  // folder and its subfolders' walks run concurrently (a sequential walk of a 500-file working
+  // directory cost ~130 ms per snapshot, twice per run).
   const walk = async (dir: string, relative: string): Promise<void> => {
-    let names: string[];
+    let dirents: Dirent[];
     try {
-      names = await readdir(dir);
+      dirents = await readdir(dir, { withFileTypes: true });
     } catch (error) {
       notes.push(
         `cannot read folder ${relative || '.'}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
       );
       return;
     }
-    for (const name of names.sort()) {
+    const pending: Promise<void>[] = [];
+    for (const dirent of dirents) {
       if (++entries > MAX_SNAPSHOT_ENTRIES) {
         if (entries === MAX_SNAPSHOT_ENTRIES + 1)
           notes.push(`stopped after ${MAX_SNAPSHOT_ENTRIES} entries`);
-        return;
+        break;
       }
+      const { name } = dirent;
       const path = join(dir, name);
       const rel = relative ? `${relative}/${name}` : name;
-      let stat: Awaited<ReturnType<typeof lstat>>;
-      try {
-        stat = await lstat(path);
-      } catch {
-        continue; // removed meanwhile
-      }
-      if (stat.isDirectory()) {
+      if (dirent.isDirectory()) {
         if (options.skipVendored && SKIPPED_DIRS.has(name)) continue;
         if (options.skip?.has(path)) continue;
-        await walk(path, rel);
-      } else if (stat.isFile()) {
-        files.set(rel, {
-          size: stat.size,
-          mtimeMs: stat.mtimeMs,
-          ino: stat.ino,
-          mode: stat.mode & 0o7777,
-        });
-      } else if (stat.isSymbolicLink()) {
+        pending.push(walk(path, rel));
+      } else if (dirent.isFile()) {
+        pending.push(
+          lstat(path).then(
+            (stat) => {
+              if (!stat.isFile()) return; // replaced meanwhile
+              files.set(rel, {
+                size: stat.size,
+                mtimeMs: stat.mtimeMs,
+                ino: stat.ino,
+                mode: stat.mode & 0o7777,
+              });
+            },
+            () => {}, // removed meanwhile
+          ),
+        );
+      } else if (dirent.isSymbolicLink()) {
         notes.push(`${rel}: symbolic link, not followed`);
-      } else {
-        const type = stat.isFIFO() ? 'FIFO' : stat.isSocket() ? 'socket' : 'device';
+      } else if (
+        dirent.isFIFO() ||
+        dirent.isSocket() ||
+        dirent.isBlockDevice() ||
+        dirent.isCharacterDevice()
+      ) {
+        const type = dirent.isFIFO() ? 'FIFO' : dirent.isSocket() ? 'socket' : 'device';
         notes.push(`${rel}: ${type}, not opened`);
+      } else {
+        // A file system without entry types in readdir: ask lstat, as the walk always did.
+        pending.push(
+          lstat(path).then(
+            (stat) => {
+              if (stat.isFile()) {
+                files.set(rel, {
+                  size: stat.size,
+                  mtimeMs: stat.mtimeMs,
+                  ino: stat.ino,
+                  mode: stat.mode & 0o7777,
+                });
+              } else if (stat.isDirectory() && !(options.skipVendored && SKIPPED_DIRS.has(name))) {
+                return walk(path, rel);
+              } else if (!stat.isDirectory()) {
+                notes.push(`${rel}: not a regular file, not opened`);
+              }
+            },
+            () => {},
+          ),
+        );
       }
     }
+    await Promise.all(pending);
   };
   await walk(root, '');
+  notes.sort();
   return { files, notes };
 }
 
