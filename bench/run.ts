@@ -8,9 +8,16 @@ import { benchmark as labMemory } from './lab-memory.ts';
 import { benchmark as labThroughput } from './lab-throughput.ts';
 import { killAllChildren } from './lib/children.ts';
 import { type Benchmark, log, table } from './lib/report.ts';
+import { benchmark as scanThroughput } from './scan-throughput.ts';
 
 /** In order. A new benchmark is a module exporting a `Benchmark`, added here. */
-const BENCHMARKS: Benchmark[] = [labThroughput, labMemory, canarySearch, checkOverhead];
+const BENCHMARKS: Benchmark[] = [
+  labThroughput,
+  labMemory,
+  canarySearch,
+  checkOverhead,
+  scanThroughput,
+];
 
 // Never leave a server child behind.
 process.on('SIGINT', () => {

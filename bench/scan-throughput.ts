@@ -1,0 +1,365 @@
+// `devicebound scan` over a generated corpus (log-like text with every rule's samples planted,
+// plus a zip and a tar.gz), against secretlint (recommended preset) and ripgrep (the rules'
+// regexes) in the same run: MB/s, ratios, recall on the planted tokens, decoys, peak RSS.
+//
+// Also runs alone: `node bench/scan-throughput.ts` (or `node bench/run.ts scan-throughput`);
+// needs `npm run build` first (it runs bin/devicebound.js). BENCH_SCAN_MB (default 1024) sets
+// the corpus size; BENCH_SCAN_SECRETLINT_MB (default 100) what secretlint is given.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RULES } from '../src/scan/rules/index.ts';
+import type { Rule } from '../src/scan/rules/types.ts';
+import {
+  type Benchmark,
+  type BenchResult,
+  type Figure,
+  formatNumber,
+  log,
+  megabytes,
+  table,
+} from './lib/report.ts';
+import { type Plant, writeCorpus } from './scan-corpus.ts';
+
+const MIB = 1024 * 1024;
+const TOTAL_MB = positive('BENCH_SCAN_MB', 1024);
+const SECRETLINT_MB = positive('BENCH_SCAN_SECRETLINT_MB', 100);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'bin', 'devicebound.js');
+const SECRETLINT = join(ROOT, 'node_modules', '.bin', 'secretlint');
+const GOAL_VS_SECRETLINT = 10;
+const GOAL_VS_RG = 4;
+const GOAL_RSS_MB = 300;
+
+export const benchmark: Benchmark = {
+  name: 'scan-throughput',
+  title: `devicebound scan over a ${formatNumber(TOTAL_MB)} MB generated corpus (log-like text, every rule's samples planted, a zip and a tar.gz), against secretlint (recommended preset) and rg (the same rules), one run each`,
+  run,
+};
+
+/** Where a tool saw something: `file\0member\0line`. */
+type Key = string;
+const key = (file: string, member: string, line: number): Key => `${file}\0${member}\0${line}`;
+
+interface Measured {
+  seconds: number;
+  /** Peak RSS in bytes (GNU time's maximum resident set size). */
+  rss: number;
+  cpu: number;
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export async function run(): Promise<BenchResult> {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'run.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
+  const base = mkdtempSync(join(tmpdir(), 'devicebound-bench-scan-'));
+  const cleanUp = () => rmSync(base, { recursive: true, force: true });
+  // bench/run.ts exits on SIGINT: the corpus goes with it.
+  process.on('exit', cleanUp);
+  try {
+    log(`scan-throughput: writing the corpus in ${base}`);
+    const started = performance.now();
+    const corpus = writeCorpus(base, TOTAL_MB * MIB);
+    log(
+      `scan-throughput: ${corpus.plainFiles.length} files + ${corpus.archives.length} archives, ${megabytes(corpus.bytes)}, ${corpus.plants.length} plants, written in ${formatNumber((performance.now() - started) / 1000, 1)} s`,
+    );
+    const positives = corpus.plants.filter((p) => p.kind === 'positive');
+    const decoys = corpus.plants.filter((p) => p.kind === 'decoy');
+    const prefix = `${corpus.dir}/`;
+    const rel = (path: string) => (path.startsWith(prefix) ? path.slice(prefix.length) : path);
+
+    // rg first: it also brings the corpus into the page cache for everyone.
+    const patterns = rgPatterns(RULES);
+    const patternFile = join(base, 'rg-patterns.txt');
+    writeFileSync(patternFile, `${patterns.join('\n')}\n`);
+    const rgArgs = ['--no-config', '--text', '--no-ignore', '--hidden', '--no-messages'];
+    const rgVersion = (await measure('rg', ['--version'])).stdout.split('\n')[0] ?? '?';
+    log('scan-throughput: rg (warm-up, then measured)');
+    await measure('rg', [...rgArgs, '-c', '-f', patternFile, corpus.dir]);
+    const rg = await measure('rg', [
+      ...rgArgs,
+      '--line-number',
+      '--no-heading',
+      '--with-filename',
+      '-f',
+      patternFile,
+      corpus.dir,
+    ]);
+    if (rg.code > 1) throw new Error(`rg failed (${rg.code}): ${rg.stderr.slice(0, 2000)}`);
+    const rgSeen = new Set<Key>();
+    for (const line of rg.stdout.split('\n')) {
+      const m = /^(.*?):(\d+):/.exec(line);
+      if (m) rgSeen.add(key(rel(m[1] as string), '', Number(m[2])));
+    }
+
+    log('scan-throughput: devicebound scan');
+    const report = join(base, 'devicebound.json');
+    const ours = await measure(process.execPath, [
+      CLI,
+      'scan',
+      '--format',
+      'json',
+      '--output',
+      report,
+      corpus.dir,
+    ]);
+    if (ours.code > 1)
+      throw new Error(`devicebound scan failed (${ours.code}): ${ours.stderr.slice(0, 2000)}`);
+    const parsed = JSON.parse(readFileSync(report, 'utf8')) as {
+      findings: { path: string; archivePath?: string; line: number; rule: string }[];
+      skipped: { path: string; reason: string }[];
+      summary: { bytesScanned: number; filesScanned: number };
+    };
+    const oursSeen = new Set<Key>();
+    const oursRules = new Map<Key, Set<string>>();
+    for (const f of parsed.findings) {
+      const k = key(rel(f.path), f.archivePath ?? '', f.line);
+      oursSeen.add(k);
+      oursRules.set(k, (oursRules.get(k) ?? new Set()).add(f.rule));
+    }
+
+    // secretlint on a subset of the plain files (it reads each file whole and opens no archive).
+    const subset: string[] = [];
+    let subsetBytes = 0;
+    for (const [i, file] of corpus.plainFiles.entries()) {
+      if (subsetBytes >= SECRETLINT_MB * MIB) break;
+      subset.push(file);
+      subsetBytes += corpus.plainBytes[i] ?? 0;
+    }
+    const rc = join(base, 'secretlintrc.json');
+    writeFileSync(
+      rc,
+      JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }),
+    );
+    log(`scan-throughput: secretlint on ${subset.length} files, ${megabytes(subsetBytes)}`);
+    const secretlint = await measure(
+      SECRETLINT,
+      [
+        '--secretlintrc',
+        rc,
+        '--format',
+        'unix',
+        '--no-color',
+        ...subset.map((f) => join(corpus.dir, f)),
+      ],
+      base,
+    );
+    if (secretlint.code > 1)
+      throw new Error(
+        `secretlint failed (${secretlint.code}): ${(secretlint.stderr || secretlint.stdout).slice(0, 2000)}`,
+      );
+    const slSeen = new Set<Key>();
+    for (const line of secretlint.stdout.split('\n')) {
+      const m = /^(.*?):(\d+):\d+: /.exec(line);
+      if (m) slSeen.add(key(rel(m[1] as string), '', Number(m[2])));
+    }
+
+    // Recall and decoys, per tool, on what each was given.
+    const inSubset = new Set(subset);
+    const score = (seen: Set<Key>, given: (p: Plant) => boolean) => {
+      const pos = positives.filter(given);
+      const dec = decoys.filter(given);
+      const found = pos.filter((p) => seen.has(key(p.file, p.member, p.line)));
+      const planted = new Set(corpus.plants.map((p) => key(p.file, p.member, p.line)));
+      return {
+        found: found.length,
+        of: pos.length,
+        missedRules: [
+          ...new Set(
+            pos.filter((p) => !seen.has(key(p.file, p.member, p.line))).map((p) => p.rule),
+          ),
+        ],
+        decoyHits: dec.filter((p) => seen.has(key(p.file, p.member, p.line))).length,
+        decoys: dec.length,
+        unplanted: [...seen].filter((k) => !planted.has(k)).length,
+      };
+    };
+    const everything = () => true;
+    const oursScore = score(oursSeen, everything);
+    const rgScore = score(rgSeen, everything);
+    const rgPlain = score(rgSeen, (p) => p.member === '');
+    const slScore = score(slSeen, (p) => p.member === '' && inSubset.has(p.file));
+    const wrongRule = positives.filter((p) => {
+      const found = oursRules.get(key(p.file, p.member, p.line));
+      return found !== undefined && !found.has(p.rule);
+    });
+
+    const mb = (bytes: number) => bytes / MIB;
+    const oursMbps = mb(corpus.bytes) / ours.seconds;
+    const rgMbps = mb(corpus.bytes) / rg.seconds;
+    const slMbps = mb(subsetBytes) / secretlint.seconds;
+    const vsSecretlint = oursMbps / slMbps;
+    const vsRg = ours.seconds / rg.seconds;
+    const recall = (s: { found: number; of: number }) =>
+      `${formatNumber(s.of ? s.found / s.of : 0, 3)} (${s.found} / ${s.of})`;
+    const rss = (bytes: number) => megabytes(bytes);
+    const figures: Figure[] = [
+      {
+        label: 'corpus',
+        value: `${corpus.plainFiles.length} files + zip + tar.gz, ${megabytes(corpus.bytes)}`,
+      },
+      {
+        label: 'planted: positive lines / decoy lines',
+        value: `${positives.length} / ${decoys.length} (${RULES.length} rules)`,
+      },
+      {
+        label: 'devicebound scan time',
+        value: `${formatNumber(ours.seconds, 2)} s (CPU ${formatNumber(ours.cpu, 2)} s)`,
+      },
+      { label: 'devicebound scan throughput', value: `${formatNumber(oursMbps, 1)} MB/s` },
+      {
+        label: 'rg time, same rules',
+        value: `${formatNumber(rg.seconds, 2)} s (CPU ${formatNumber(rg.cpu, 2)} s)`,
+      },
+      { label: 'rg throughput', value: `${formatNumber(rgMbps, 1)} MB/s` },
+      {
+        label: `secretlint time (${megabytes(subsetBytes)} subset)`,
+        value: `${formatNumber(secretlint.seconds, 2)} s (CPU ${formatNumber(secretlint.cpu, 2)} s)`,
+      },
+      { label: 'secretlint throughput', value: `${formatNumber(slMbps, 1)} MB/s` },
+      {
+        label: 'throughput devicebound / secretlint',
+        value: `${formatNumber(vsSecretlint, 1)}x`,
+        goal: { text: `≥ ${GOAL_VS_SECRETLINT}x`, met: vsSecretlint >= GOAL_VS_SECRETLINT },
+      },
+      {
+        label: 'time devicebound / rg',
+        value: `${formatNumber(vsRg, 2)}x`,
+        goal: { text: `≤ ${GOAL_VS_RG}x`, met: vsRg <= GOAL_VS_RG },
+      },
+      {
+        label: 'devicebound recall (plain + archives)',
+        value: recall(oursScore),
+        goal: { text: '1.0', met: oursScore.found === oursScore.of },
+      },
+      {
+        label: 'devicebound hits on decoy lines',
+        value: `${oursScore.decoyHits} / ${oursScore.decoys}`,
+        goal: { text: '0', met: oursScore.decoyHits === 0 },
+      },
+      {
+        label: 'devicebound findings off planted lines',
+        value: formatNumber(oursScore.unplanted),
+      },
+      {
+        label: 'rg recall (plain + archives) / plain only',
+        value: `${recall(rgScore)} / ${recall(rgPlain)}`,
+      },
+      {
+        label: 'rg hits on decoy lines / off planted lines',
+        value: `${rgScore.decoyHits} / ${rgScore.decoys}; ${formatNumber(rgScore.unplanted)}`,
+      },
+      { label: 'secretlint recall (its subset)', value: recall(slScore) },
+      {
+        label: 'secretlint hits on decoy lines / off planted',
+        value: `${slScore.decoyHits} / ${slScore.decoys}; ${formatNumber(slScore.unplanted)}`,
+      },
+      {
+        label: 'devicebound peak RSS',
+        value: rss(ours.rss),
+        goal: { text: `< ${GOAL_RSS_MB} MB`, met: ours.rss < GOAL_RSS_MB * MIB },
+      },
+      {
+        label: 'peak RSS rg / secretlint',
+        value: `${rss(rg.rss)} / ${rss(secretlint.rss)}`,
+      },
+    ];
+    const notes = [
+      `command: node bin/devicebound.js scan --format json --output <file> <corpus>; wall time and peak RSS from /usr/bin/time; MB = 2^20 bytes of the corpus on disk (devicebound itself reports ${megabytes(parsed.summary.bytesScanned)} scanned in ${parsed.summary.filesScanned} files, archives expanded)`,
+      `rg: ${rgVersion}, ${rgArgs.join(' ')} --line-number -f <${patterns.length} patterns, one per rule> <corpus>, after one warm-up (rg -c), which also warms the page cache; the rules' regexes translated: lookbehind (?<![X]) → (?:^|[^X]), lookahead (?![X]) → (?:[^X]|$), named groups → (?:, each wrapped in (?-u:…) (ASCII, as JS regexes without u), flag i → (?i-u:…); the rules' verifiers (entropy, placeholders, vowels) cannot be expressed, hence its decoy hits; rg opens no archive (its archive plants count as missed in "plain + archives")`,
+      `secretlint ${secretlintVersion()}: @secretlint/secretlint-rule-preset-recommend, --format unix, given the first ${subset.length} plain files (${megabytes(subsetBytes)}; BENCH_SCAN_SECRETLINT_MB) (a subset, to bound the run time; set it above the corpus size to give it everything); it reads each file whole and opens no archive; its recall counts only plants in the files it was given; its preset has no rule for most device-flow tokens (user codes, device codes, refresh tokens, JWTs), so a low recall is expected`,
+      `recall is by line: a planted line counts as found when the tool reports anything on it (file, archive member, line); planted lines where devicebound found only other rules than the planted one: ${wrongRule.length}${wrongRule.length ? ` (${[...new Set(wrongRule.map((p) => `${p.rule} → ${[...(oursRules.get(key(p.file, p.member, p.line)) ?? [])].join('+')}`))].slice(0, 5).join(', ')})` : ''}`,
+      `devicebound is a single process; skipped entries in its report: ${parsed.skipped.length}${parsed.skipped.length ? ` (${parsed.skipped[0]?.reason})` : ''}`,
+      `page cache warm; one measured run per tool; load average at the end ${loadavg()
+        .map((l) => formatNumber(l, 2))
+        .join(' ')} on a shared machine`,
+      ...(oursScore.missedRules.length
+        ? [`devicebound MISSED plants of: ${oursScore.missedRules.join(', ')}`]
+        : []),
+      ...(slScore.missedRules.length
+        ? [`secretlint missed plants of: ${slScore.missedRules.join(', ')}`]
+        : []),
+    ];
+    return { figures, notes };
+  } finally {
+    cleanUp();
+    process.off('exit', cleanUp);
+  }
+}
+
+function secretlintVersion(): string {
+  try {
+    const pkg = JSON.parse(
+      readFileSync(join(ROOT, 'node_modules', 'secretlint', 'package.json'), 'utf8'),
+    ) as { version: string };
+    return pkg.version;
+  } catch {
+    return '?';
+  }
+}
+
+/** Runs a command under GNU time: wall seconds, peak RSS, CPU (user + system). */
+function measure(command: string, args: string[], cwd?: string): Promise<Measured> {
+  const script = 'out="$1"; shift; exec /usr/bin/time -f "%e %M %U %S" -o "$out" "$@"';
+  const timeFile = join(tmpdir(), `devicebound-bench-time-${process.pid}-${Math.random()}`);
+  return new Promise((resolve, reject) => {
+    execFile(
+      'sh',
+      ['-c', script, 'sh', timeFile, command, ...args],
+      { maxBuffer: 512 * MIB, ...(cwd && { cwd }) },
+      (error, stdout, stderr) => {
+        let timing: string;
+        try {
+          timing = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
+          rmSync(timeFile, { force: true });
+        } catch {
+          reject(error ?? new Error(`no timing for ${command}`));
+          return;
+        }
+        const [seconds, rssKb, user, system] = timing.split(' ').map(Number);
+        resolve({
+          seconds: seconds ?? Number.NaN,
+          rss: (rssKb ?? 0) * 1024,
+          cpu: (user ?? 0) + (system ?? 0),
+          stdout,
+          stderr,
+          code: typeof error?.code === 'number' ? error.code : error ? 255 : 0,
+        });
+      },
+    );
+  });
+}
+
+/** Each rule's regex, as the Rust regex syntax rg speaks (no lookaround: approximated). */
+export function rgPatterns(rules: readonly Rule[]): string[] {
+  return rules.map((rule) => {
+    const source = rule.pattern.source
+      .replace(/\(\?<!(\[[^\]]*\])\)/g, (_, cls: string) => `(?:^|[^${cls.slice(1, -1)}])`)
+      .replace(/\(\?!(\[[^\]]*\])\)/g, (_, cls: string) => `(?:[^${cls.slice(1, -1)}]|$)`)
+      .replace(/\(\?<([A-Za-z]\w*)>/g, '(?:')
+      .replace(/\\\//g, '/');
+    // JS regexes without the u flag are ASCII: \b, \d and classes; so is rg's (?-u).
+    return rule.pattern.flags.includes('i') ? `(?i-u:${source})` : `(?-u:${source})`;
+  });
+}
+
+function positive(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${variable} must be a positive integer`);
+  return value;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.on('SIGINT', () => process.exit(130));
+  const result = await run();
+  process.stdout.write(
+    `\nscan-throughput: ${benchmark.title}\n${table(result.figures)}\n${result.notes.map((n) => `  * ${n}`).join('\n')}\n`,
+  );
+}
