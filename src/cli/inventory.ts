@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { allUserHomes, runInventory } from '../inventory/index.ts';
 import type { InventoryProblem } from '../inventory/model.ts';
 import {
   INVENTORY_FORMATS,
@@ -74,6 +73,7 @@ async function inventory(flags: InventoryFlags): Promise<number> {
     homes.push(absolute);
   }
   if (flags.allUsers) {
+    const { allUserHomes } = await import('../inventory/index.ts');
     const found = await allUserHomes();
     homes.push(...found.homes);
     problems.push(...found.problems);
@@ -84,6 +84,8 @@ async function inventory(flags: InventoryFlags): Promise<number> {
     homes.push(resolve(home));
   }
   const unique = [...new Set(homes)];
+  // The detectors (SQLite, YAML, …) load only when an inventory runs, not at every CLI start.
+  const { runInventory } = await import('../inventory/index.ts');
   const report = await runInventory({ homes: unique, failOn: flags.failOn, problems });
 
   const formats: InventoryFormat[] = flags.format.length ? flags.format : ['text'];

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { loadBaseline, renderBaseline } from '../scan/baseline.ts';
 import { loadCanaries } from '../scan/canaries.ts';
-import { runScan } from '../scan/index.ts';
 import { renderScan, SCAN_FORMATS, type ScanFormat } from '../scan/report/index.ts';
 import { DEFAULT_LIMITS } from '../scan/types.ts';
 import { writeAtomically } from './check.ts';
@@ -95,6 +94,8 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   const canaries = flags.canaries ? await loadCanaries(flags.canaries) : undefined;
   const baseline = flags.baseline ? await loadBaseline(flags.baseline) : undefined;
+  // The walker and the archive readers load only when a scan runs, not at every CLI start.
+  const { runScan } = await import('../scan/index.ts');
   const report = await runScan({
     paths,
     hostDefaults: flags.hostDefaults ?? false,
