@@ -1,13 +1,12 @@
 // The canary search over a sandbox of 10,000 files / 200 MB with 20 canaries planted in every
 // encoding: `searchTree` against ripgrep searching the same needles, and recall.
 //
-// Also runs alone: `node bench/canary-search.ts` (or `node bench/run.ts canary-search`).
+// Runs alone with `node bench/run.ts canary-search`.
 // BENCH_SEARCH_FILES and BENCH_SEARCH_MB shrink the sandbox while iterating.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildNeedles, type CanaryInput, type NeedleSet } from '../src/search/needles.ts';
 import { searchTree, stopWorkers, type TreeSearchResult } from '../src/search/search.ts';
 import { makeCanaries, type Sandbox, writeSandbox } from './canary-search-sandbox.ts';
@@ -18,11 +17,11 @@ import {
   formatNumber,
   log,
   megabytes,
-  table,
+  positiveInteger,
 } from './lib/report.ts';
 
-const FILES = positive('BENCH_SEARCH_FILES', 10_000);
-const TOTAL_BYTES = positive('BENCH_SEARCH_MB', 200) * 1024 * 1024;
+const FILES = positiveInteger('BENCH_SEARCH_FILES', 10_000);
+const TOTAL_BYTES = positiveInteger('BENCH_SEARCH_MB', 200) * 1024 * 1024;
 const CANARIES_PER_KIND = 4; // × 5 kinds = 20 canaries
 const RUNS = 3;
 const GOAL_SECONDS = 1;
@@ -295,20 +294,4 @@ function checkRecall(
   let unexplained = 0;
   for (const k of hits) if (!explained.has(k)) unexplained++;
   return { found, unexplained, missing };
-}
-
-function positive(variable: string, fallback: number): number {
-  const raw = process.env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${variable} must be a positive integer`);
-  return value;
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const result = await run();
-  process.stdout.write(
-    `\ncanary-search: ${benchmark.title}\n${table(result.figures)}\n${result.notes.map((n) => `  * ${n}`).join('\n')}\n`,
-  );
 }

@@ -10,14 +10,14 @@ import {
   expectPending,
 } from './lib/http.ts';
 import type { Benchmark, BenchResult } from './lib/report.ts';
-import { formatNumber, log, megabytes, seconds } from './lib/report.ts';
+import { formatNumber, log, megabytes, positiveInteger } from './lib/report.ts';
 import type { StatsReply } from './servers/protocol.ts';
 
 const CONNECTIONS = 50;
-const WARMUP_SECONDS = seconds('BENCH_WARMUP', 2);
+const WARMUP_SECONDS = positiveInteger('BENCH_WARMUP', 2);
 /** Measured time per server, in ROUNDS slices taken in turn (ABBA) so that load from other
  * programs on a shared machine weighs on both servers alike. */
-const DURATION_SECONDS = seconds('BENCH_DURATION', 8);
+const DURATION_SECONDS = positiveInteger('BENCH_DURATION', 8);
 const ROUNDS = 4;
 /**
  * Pending device authorizations the pollers cycle over. oidc-provider's default in-memory

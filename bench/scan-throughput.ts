@@ -2,7 +2,7 @@
 // plus a zip and a tar.gz), against secretlint (recommended preset) and ripgrep (the rules'
 // regexes) in the same run: MB/s, ratios, recall on the planted tokens, decoys, peak RSS.
 //
-// Also runs alone: `node bench/scan-throughput.ts` (or `node bench/run.ts scan-throughput`);
+// Runs alone with `node bench/run.ts scan-throughput`;
 // needs `npm run build` first (it runs bin/devicebound.js). BENCH_SCAN_MB (default 1024) sets
 // the corpus size; BENCH_SCAN_SECRETLINT_MB (default 100) what secretlint is given.
 import { execFile } from 'node:child_process';
@@ -19,13 +19,13 @@ import {
   formatNumber,
   log,
   megabytes,
-  table,
+  positiveInteger,
 } from './lib/report.ts';
 import { type Plant, writeCorpus } from './scan-corpus.ts';
 
 const MIB = 1024 * 1024;
-const TOTAL_MB = positive('BENCH_SCAN_MB', 1024);
-const SECRETLINT_MB = positive('BENCH_SCAN_SECRETLINT_MB', 100);
+const TOTAL_MB = positiveInteger('BENCH_SCAN_MB', 1024);
+const SECRETLINT_MB = positiveInteger('BENCH_SCAN_SECRETLINT_MB', 100);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin', 'devicebound.js');
 const SECRETLINT = join(ROOT, 'node_modules', '.bin', 'secretlint');
@@ -345,21 +345,4 @@ export function rgPatterns(rules: readonly Rule[]): string[] {
     // JS regexes without the u flag are ASCII: \b, \d and classes; so is rg's (?-u).
     return rule.pattern.flags.includes('i') ? `(?i-u:${source})` : `(?-u:${source})`;
   });
-}
-
-function positive(variable: string, fallback: number): number {
-  const raw = process.env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${variable} must be a positive integer`);
-  return value;
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.on('SIGINT', () => process.exit(130));
-  const result = await run();
-  process.stdout.write(
-    `\nscan-throughput: ${benchmark.title}\n${table(result.figures)}\n${result.notes.map((n) => `  * ${n}`).join('\n')}\n`,
-  );
 }

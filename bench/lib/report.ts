@@ -58,13 +58,13 @@ export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-/** A duration from the environment (to shorten runs while iterating), or the default. */
-export function seconds(variable: string, fallback: number): number {
+/** A whole number from the environment (to shorten runs while iterating), or the default. */
+export function positiveInteger(variable: string, fallback: number): number {
   const raw = process.env[variable];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${variable} must be a whole number of seconds, got '${raw}'`);
+    throw new Error(`${variable} must be a positive whole number, got '${raw}'`);
   }
   return value;
 }
