@@ -2,7 +2,7 @@
 // request with a monotonic timestamp, so the timing rules of RFC 8628 §3.5 are asserted on
 // what the server saw, not on what the client believes it did.
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   authorize,
   DeviceFlowError,
@@ -12,20 +12,10 @@ import {
   OAuthResponseError,
   type PollProgress,
 } from '../src/client/index.ts';
-import { type Lab, type LabOptions, type RequestEvent, startLab } from '../src/lab/index.ts';
+import type { Lab, RequestEvent } from '../src/lab/index.ts';
+import { labPerTest } from './helpers.ts';
 
-const labs = new Map<string, Lab>();
-
-afterEach(async (context) => {
-  await labs.get(context.task.id)?.close();
-  labs.delete(context.task.id);
-});
-
-async function start(context: TestContext, options: LabOptions): Promise<Lab> {
-  const lab = await startLab({ interval: 1, ...options });
-  labs.set(context.task.id, lab);
-  return lab;
-}
+const start = labPerTest();
 
 interface Run {
   session?: DeviceSession;

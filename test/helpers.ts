@@ -1,4 +1,23 @@
 // Small HTTP helpers shared by the tests that talk to a real lab over real HTTP.
+import { afterEach, type TestContext } from 'vitest';
+import { type Lab, type LabOptions, startLab } from '../src/lab/index.ts';
+
+/**
+ * For files whose tests run concurrently, each with its own lab: returns `start(context,
+ * options)` (interval 1 s unless given) and closes each test's lab after it.
+ */
+export function labPerTest(): (context: TestContext, options: LabOptions) => Promise<Lab> {
+  const labs = new Map<string, Lab>();
+  afterEach(async (context) => {
+    await labs.get(context.task.id)?.close();
+    labs.delete(context.task.id);
+  });
+  return async (context, options) => {
+    const lab = await startLab({ interval: 1, ...options });
+    labs.set(context.task.id, lab);
+    return lab;
+  };
+}
 
 export interface JsonAnswer {
   status: number;

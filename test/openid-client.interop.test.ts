@@ -3,23 +3,13 @@
 // client really does in each scenario, so the lab's scenarios are known to be reachable by an
 // ordinary client and the trace is known to describe it correctly.
 import * as client from 'openid-client';
-import { afterEach, describe, expect, it, type TestContext } from 'vitest';
-import { type Lab, type LabOptions, type RequestEvent, startLab } from '../src/lab/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Lab, RequestEvent } from '../src/lab/index.ts';
+import { labPerTest } from './helpers.ts';
 
 // The tests run concurrently (most of their time is spent waiting for poll intervals), each
 // with its own lab; afterEach closes the lab of the test that just finished.
-const labs = new Map<string, Lab>();
-
-afterEach(async (context) => {
-  await labs.get(context.task.id)?.close();
-  labs.delete(context.task.id);
-});
-
-async function start(context: TestContext, options: LabOptions): Promise<Lab> {
-  const lab = await startLab({ interval: 1, ...options });
-  labs.set(context.task.id, lab);
-  return lab;
-}
+const start = labPerTest();
 
 function discover(running: Lab): Promise<client.Configuration> {
   return client.discovery(new URL(running.issuer), running.clientId, undefined, client.None(), {
