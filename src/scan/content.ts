@@ -15,7 +15,7 @@ import { fingerprint, preview } from '../evidence/secret.ts';
 import type { CanaryKind } from '../lab/canaries.ts';
 import type { Severity } from '../policy/types.ts';
 import type { NeedleSet } from '../search/needles.ts';
-import { findSecrets } from './detect.ts';
+import { engineFor } from './detect.ts';
 import { type JwtClaims, jwtClaims } from './jwt.ts';
 import { RULES } from './rules/index.ts';
 import type { Rule } from './rules/types.ts';
@@ -61,7 +61,7 @@ interface BlockHit extends Omit<Detection, 'line' | 'column'> {
   start: number;
 }
 
-const MIN_UTF16_RUN = 8;
+const EMPTY = Buffer.alloc(0);
 
 export class ContentScanner {
   readonly detections: Detection[] = [];
@@ -70,7 +70,7 @@ export class ContentScanner {
   bytes = 0;
   readonly #detector: Detector;
   readonly #options: ContentOptions;
-  #carry: Buffer = Buffer.alloc(0);
+  #carry: Buffer = EMPTY;
   /** Line number of the carry's first byte. */
   #line = 1;
   /** Code points of the carry's line that come before the carry (long lines). */
@@ -85,41 +85,63 @@ export class ContentScanner {
     if (this.#options.overlapBytes < overlap) this.#options.overlapBytes = overlap;
   }
 
+  /**
+   * Scans `chunk`. Whole lines are scanned where they lie, without a copy; only the unfinished
+   * line at the end is copied (the caller may reuse `chunk` once this returns).
+   */
   push(chunk: Uint8Array): void {
     this.bytes += chunk.length;
-    const data = this.#carry.length
-      ? Buffer.concat([this.#carry, chunk])
-      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const lastNewline = data.lastIndexOf(10);
-    if (lastNewline === -1) {
-      const { maxLineBytes, overlapBytes } = this.#options;
-      if (data.length <= maxLineBytes + overlapBytes) {
-        this.#carry = Buffer.from(data);
+    let rest = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.#carry.length) {
+      const newline = rest.indexOf(10);
+      if (newline === -1) {
+        this.#extendLine(rest);
         return;
       }
-      // A long line: search what we have, report what will not be seen again.
-      if (!this.#longLineNoted) {
-        this.#longLineNoted = true;
-        this.notes.push(
-          `line ${this.#line} is longer than ${maxLineBytes} bytes: searched in overlapping windows (a token longer than ${overlapBytes} bytes across a window edge may be missed)`,
-        );
-      }
-      const limit = data.length - overlapBytes;
-      this.#scanBlock(data, limit);
-      this.#columnBase += codePoints(data, 0, limit);
-      this.#carry = Buffer.from(data.subarray(limit));
+      this.#lines(Buffer.concat([this.#carry, rest.subarray(0, newline + 1)]));
+      this.#carry = EMPTY;
+      rest = rest.subarray(newline + 1);
+    }
+    const lastNewline = rest.lastIndexOf(10);
+    if (lastNewline === -1) {
+      this.#extendLine(rest);
       return;
     }
-    const block = data.subarray(0, lastNewline + 1);
-    this.#carry = Buffer.from(data.subarray(lastNewline + 1));
+    this.#lines(rest.subarray(0, lastNewline + 1));
+    this.#carry = Buffer.from(rest.subarray(lastNewline + 1));
+  }
+
+  /** Whole lines (the block ends with a newline). */
+  #lines(block: Buffer): void {
     this.#scanBlock(block, block.length);
     this.#line += countNewlines(block);
     this.#columnBase = 0;
   }
 
+  /** More of the unfinished line (`part` holds no newline). */
+  #extendLine(part: Buffer): void {
+    const data = this.#carry.length ? Buffer.concat([this.#carry, part]) : part;
+    const { maxLineBytes, overlapBytes } = this.#options;
+    if (data.length <= maxLineBytes + overlapBytes) {
+      this.#carry = data === part ? Buffer.from(part) : data;
+      return;
+    }
+    // A long line: search what we have, report what will not be seen again.
+    if (!this.#longLineNoted) {
+      this.#longLineNoted = true;
+      this.notes.push(
+        `line ${this.#line} is longer than ${maxLineBytes} bytes: searched in overlapping windows (a token longer than ${overlapBytes} bytes across a window edge may be missed)`,
+      );
+    }
+    const limit = data.length - overlapBytes;
+    this.#scanBlock(data, limit);
+    this.#columnBase += codePoints(data, 0, limit);
+    this.#carry = Buffer.from(data.subarray(limit));
+  }
+
   end(): void {
     if (this.#carry.length) this.#scanBlock(this.#carry, this.#carry.length);
-    this.#carry = Buffer.alloc(0);
+    this.#carry = EMPTY;
   }
 
   /** Searches `block`; reports hits that start before `limit`. */
@@ -128,17 +150,20 @@ export class ContentScanner {
     const hits = this.#find(block).filter((hit) => hit.start < limit);
     if (!hits.length) return;
     hits.sort((a, b) => a.start - b.start);
+    // Lines by native newline search between hits; columns from the hit's line start.
     let line = this.#line;
-    let column = this.#columnBase;
+    let lineStart = 0;
     let at = 0;
     for (const { start, ...hit } of hits) {
-      for (; at < start; at++) {
-        const byte = block[at] as number;
-        if (byte === 10) {
-          line++;
-          column = 0;
-        } else if ((byte & 0xc0) !== 0x80) column++;
+      for (
+        let nl = block.indexOf(10, at);
+        nl !== -1 && nl < start;
+        nl = block.indexOf(10, nl + 1)
+      ) {
+        line++;
+        lineStart = nl + 1;
       }
+      at = start;
       if (this.detections.length >= this.#options.maxFindings) {
         this.#full = true;
         this.notes.push(
@@ -146,7 +171,12 @@ export class ContentScanner {
         );
         return;
       }
-      this.detections.push({ ...hit, line, column: column + 1 });
+      const base = lineStart === 0 ? this.#columnBase : 0;
+      this.detections.push({
+        ...hit,
+        line,
+        column: base + codePoints(block, lineStart, start) + 1,
+      });
     }
   }
 
@@ -170,20 +200,12 @@ export class ContentScanner {
       return hits;
     }
     const now = this.#options.now ?? Date.now();
-    const hits: BlockHit[] = findSecrets(block.toString('latin1'), detector.rules).map((match) =>
-      toHit(match.rule, match.value, match.start, now),
-    );
-    if (block.includes(0)) {
-      for (const run of utf16Runs(block)) {
-        for (const match of findSecrets(run.text, detector.rules)) {
-          hits.push({
-            ...toHit(match.rule, match.value, run.start + 2 * match.start, now),
-            encoding: 'utf16le',
-          });
-        }
-      }
-    }
-    return hits;
+    return engineFor(detector.rules)
+      .find(block)
+      .map((match) => ({
+        ...toHit(match.rule, match.value, match.start, now),
+        ...(match.utf16 && { encoding: 'utf16le' as const }),
+      }));
   }
 }
 
@@ -197,30 +219,6 @@ function toHit(rule: Rule, value: string, start: number, now: number): BlockHit 
     ...(claims && { jwt: claims }),
     start,
   };
-}
-
-/** Runs of printable ASCII stored as UTF-16LE (a byte, then 0), at either byte alignment. */
-export function utf16Runs(block: Buffer): { start: number; text: string }[] {
-  const runs: { start: number; text: string }[] = [];
-  let i = 0;
-  while (i + 1 < block.length) {
-    if (!isPrintable(block[i] as number) || block[i + 1] !== 0) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let text = '';
-    while (i + 1 < block.length && isPrintable(block[i] as number) && block[i + 1] === 0) {
-      text += String.fromCharCode(block[i] as number);
-      i += 2;
-    }
-    if (text.length >= MIN_UTF16_RUN) runs.push({ start, text });
-  }
-  return runs;
-}
-
-function isPrintable(byte: number): boolean {
-  return (byte >= 0x20 && byte < 0x7f) || byte === 9;
 }
 
 function countNewlines(block: Buffer): number {

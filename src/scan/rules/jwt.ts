@@ -7,7 +7,8 @@ export const jwt: Rule = {
   id: 'jwt',
   description: 'Detects JSON Web Tokens (signed access and ID tokens)',
   severity: 'high',
-  keywords: ['eyj'],
+  // The payload's `.eyJ`: 4 bytes (a 3-byte `eyJ` would halve the keyword matcher's speed).
+  keywords: ['.eyj'],
   pattern:
     /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/dg,
   verify: (secret) => decodeJwt(secret) !== undefined,

@@ -9,7 +9,13 @@ export const microsoftRefreshToken: Rule = {
   id: 'microsoft-refresh-token',
   description: 'Detects Microsoft Entra ID refresh tokens (0.A… / 1.A…)',
   severity: 'critical',
-  keywords: ['0.a', '1.a'],
+  // `0.A` is only 3 bytes, and a 3-byte keyword would halve the speed of every scan (the
+  // keyword matcher jumps at most the shortest keyword's length − 1): `0.A` and `1.A` followed by
+  // each character a token may hold, in this case only.
+  keywords: [],
+  exactKeywords: [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'].flatMap(
+    (next) => [`0.A${next}`, `1.A${next}`],
+  ),
   pattern:
     /(?<![A-Za-z0-9_.-])(?<secret>[01]\.A[A-Za-z0-9_-]{200,}(?:\.[A-Za-z0-9_-]{8,}){0,4})(?![A-Za-z0-9_.-])/dg,
   verify: (secret) => looksRandom(secret.slice(3), 3.5),

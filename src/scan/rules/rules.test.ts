@@ -1,6 +1,6 @@
 // Every rule judges its own samples right, alone and among all the rules; every sample says why.
 import { describe, expect, it } from 'vitest';
-import { findSecrets } from '../detect.ts';
+import { findSecrets, MIN_KEYWORD_BYTES } from '../detect.ts';
 import { RULES } from './index.ts';
 
 describe.each(RULES.map((rule) => [rule.id, rule] as const))('rule %s', (_id, rule) => {
@@ -10,8 +10,10 @@ describe.each(RULES.map((rule) => [rule.id, rule] as const))('rule %s', (_id, ru
     expect(rule.pattern.flags).toContain('g');
     expect(rule.pattern.flags).toContain('d');
     expect(rule.pattern.source).toContain('(?<secret>');
-    expect(rule.keywords.length).toBeGreaterThan(0);
+    expect(rule.keywords.length + (rule.exactKeywords?.length ?? 0)).toBeGreaterThan(0);
     for (const keyword of rule.keywords) expect(keyword).toBe(keyword.toLowerCase());
+    for (const keyword of [...rule.keywords, ...(rule.exactKeywords ?? [])])
+      expect(Buffer.byteLength(keyword, 'latin1')).toBeGreaterThanOrEqual(MIN_KEYWORD_BYTES);
     expect(rule.samples.positive.length).toBeGreaterThan(0);
     expect(rule.samples.negative.length).toBeGreaterThan(0);
     for (const sample of [...rule.samples.positive, ...rule.samples.negative]) {

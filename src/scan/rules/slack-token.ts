@@ -7,7 +7,7 @@ export const slackToken: Rule = {
   id: 'slack-token',
   description: 'Detects Slack bot, user, rotating and refresh tokens (xox…)',
   severity: 'high',
-  keywords: ['xox'],
+  keywords: ['xoxa-', 'xoxb-', 'xoxo-', 'xoxp-', 'xoxr-', 'xoxs-', 'xoxe-', 'xoxe.'],
   pattern:
     /(?<![A-Za-z0-9_-])(?<secret>xox(?:e\.xox[bp]|[abposre])-[0-9A-Za-z-]{20,})(?![A-Za-z0-9_-])/dg,
   verify: (secret) => /\d/.test(secret) && looksRandom(secret.slice(5)),

@@ -18,8 +18,20 @@ export interface Rule {
   /** One line, starting with "Detects". */
   description: string;
   severity: Severity;
-  /** Lower-case literals; the regex runs only on text that contains at least one of them. */
+  /**
+   * Lower-case literals, matched in any case, at least 4 bytes: the regex runs only on lines that
+   * hold one of them (or of `exactKeywords`), so every match must hold one.
+   */
   keywords: readonly string[];
+  /** Literals matched in this case only (where any case would match too much text). */
+  exactKeywords?: readonly string[];
+  /**
+   * A quick look at the bytes right after a keyword found in ASCII text (`at` is the index after
+   * it, `end` the end of the data), before the regex runs: false when no match can hold this
+   * keyword here. For keywords common in ordinary text; it must never reject a real match
+   * (`detect.test.ts` checks it against the bare regex on random text).
+   */
+  follows?: (bytes: Uint8Array, at: number, end: number) => boolean;
   /** Must have the `g` and `d` flags and a named group `secret`. */
   pattern: RegExp;
   /** Rejects a candidate that only looks like a secret (a placeholder, a word, a path). */

@@ -2,6 +2,14 @@ import type { Rule } from './types.ts';
 
 const VOWELS = /[AEIOU]/g;
 
+function isAlphanumeric(byte: number): boolean {
+  return (
+    (byte >= 0x30 && byte <= 0x39) ||
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x61 && byte <= 0x7a)
+  );
+}
+
 /**
  * RFC 8628 §3.3 user codes outside their prompt: "enter the code WDJB-MJHT", "one-time code:
  * ABCD-1234", `user_code=…` in verification URLs (§3.3.1) and JSON. Found in logs and shell
@@ -12,6 +20,18 @@ export const userCode: Rule = {
   description: 'Detects RFC 8628 user codes in prompts, verification URLs and JSON',
   severity: 'low',
   keywords: ['code'],
+  // Most "code"s in logs are "exit code 1" or "status code 404": no code follows them.
+  follows: (bytes, at, end) => {
+    let i = at;
+    if (bytes[i] === 0x22 || bytes[i] === 0x27) i++;
+    while (bytes[i] === 0x20 || bytes[i] === 0x09) i++;
+    if (bytes[i] === 0x3a || bytes[i] === 0x3d) i++;
+    while (bytes[i] === 0x20 || bytes[i] === 0x09) i++;
+    if (bytes[i] === 0x22 || bytes[i] === 0x27 || bytes[i] === 0x60) i++;
+    const from = i;
+    while (i < end && i - from < 6 && isAlphanumeric(bytes[i] as number)) i++;
+    return i - from >= 6 || (i - from >= 3 && bytes[i] === 0x2d);
+  },
   pattern:
     /(?:\b(?:enter|type|input|use)[ \t]+(?:the[ \t]+|this[ \t]+|your[ \t]+)?(?:[a-z]+[- ])?(?:[a-z]+[ \t]+)?code|\bone[- ]time[ \t]+code|(?<![A-Za-z0-9])user_?code["']?)[ \t]*[:=]?[ \t]*["'`]?(?<secret>[A-Za-z0-9]{3,6}-[A-Za-z0-9]{3,6}|[A-Za-z0-9]{6,12})(?![A-Za-z0-9-])/dgi,
   verify: (secret, match) => {
