@@ -16,12 +16,13 @@ import { Ajv } from 'ajv';
 import formats from 'ajv-formats';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fingerprint } from '../src/evidence/secret.ts';
+import { fingerprint, Secret } from '../src/evidence/secret.ts';
 import { findSecrets } from '../src/scan/detect.ts';
 import { runScan } from '../src/scan/index.ts';
 import { renderScan, SCAN_FORMATS } from '../src/scan/report/index.ts';
 import { join as concat, fake, fakeJwt } from '../src/scan/rules/fake.ts';
 import { RULES } from '../src/scan/rules/index.ts';
+import { buildNeedles } from '../src/search/needles.ts';
 import { runCli } from './cli.ts';
 import { gz, tar, zip } from './fixtures/scan/archives.ts';
 
@@ -263,6 +264,48 @@ describe('scan: files and folders', () => {
     const clean = await runCli(['scan', dir]);
     expect(clean.code).toBe(0);
     expect(clean.stdout).toMatch(/0 findings in 1 file/);
+  });
+});
+
+describe('scan: worker threads', () => {
+  it('give the same report as one thread, in walk order, for rules and canaries', async () => {
+    const dir = workspace();
+    const lines: string[] = [];
+    for (const rule of RULES) for (const sample of rule.samples.positive) lines.push(sample.text);
+    for (let i = 0; i < 24; i++) {
+      const sub = join(dir, `d${i % 4}`);
+      mkdirSync(sub, { recursive: true });
+      const body = Array.from({ length: 200 }, (_, n) =>
+        n % 37 === i % 37 ? lines[n % lines.length] : `line ${n} of file ${i}`,
+      );
+      writeFileSync(join(sub, `f${i}.log`), `${body.join('\n')}\n`);
+    }
+    writeFileSync(join(dir, 'd1', 'bundle.zip'), zip([{ name: 'in.log', data: lines.join('\n') }]));
+    writeFileSync(join(dir, 'd2', 'big.log'), Buffer.alloc(1024 * 1024 + 1, 0x20));
+    execFileSync('mkfifo', [join(dir, 'd3', 'pipe')]);
+    const options = { paths: [dir], limits: { maxFileBytes: 1024 * 1024 } };
+    const one = await runScan({ ...options, jobs: 1 });
+    const many = await runScan({ ...options, jobs: 3, parallelFromBytes: 0 });
+    expect(one.findings.length).toBeGreaterThan(24);
+    expect(one.skipped.map((s) => s.reason)).toEqual([
+      expect.stringMatching(/larger than 1048576 bytes/),
+      'named pipe (FIFO): not opened',
+    ]);
+    expect({ ...many, createdAt: '' }).toEqual({ ...one, createdAt: '' });
+
+    const canary = concat('gh', 'o_', fake(36, 9));
+    const canaries = buildNeedles([{ kind: 'access_token', secret: new Secret(canary) }]);
+    writeFileSync(join(dir, 'd0', 'canary.txt'), `x ${canary}\n`);
+    const exact = { paths: [dir], canaries };
+    const exactOne = await runScan({ ...exact, jobs: 1 });
+    expect(exactOne.findings.map((f) => f.path.slice(dir.length + 1))).toEqual(['d0/canary.txt']);
+    expect({
+      ...(await runScan({ ...exact, jobs: 2, parallelFromBytes: 0 })),
+      createdAt: '',
+    }).toEqual({
+      ...exactOne,
+      createdAt: '',
+    });
   });
 });
 

@@ -20,6 +20,7 @@ interface ScanFlags {
   maxExpanded?: number;
   maxRatio?: number;
   maxEntries?: number;
+  jobs?: number;
 }
 
 const MIB = 1024 * 1024;
@@ -74,6 +75,11 @@ export function registerScan(program: Command): void {
       `archive members per file (default ${DEFAULT_LIMITS.maxEntries})`,
       integer(1, 10_000_000),
     )
+    .option(
+      '--jobs <n>',
+      'files scanned at once, in worker threads, on big scans (default: the CPUs; 1: no workers)',
+      integer(1, 256),
+    )
     .action(async (paths: string[], given: Partial<ScanFlags>) => {
       // Repeatable flags start empty; commander would print a `[]` default in --help.
       const flags = {
@@ -109,6 +115,7 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
     },
     ...(canaries && { canaries }),
     ...(baseline && { baseline }),
+    ...(flags.jobs !== undefined && { jobs: flags.jobs }),
   });
   if (flags.saveBaseline)
     await writeAtomically(

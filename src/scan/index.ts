@@ -22,6 +22,10 @@ export interface ScanOptions {
   /** Exact-value mode: only these canaries are looked for. */
   canaries?: NeedleSet;
   baseline?: ReadonlySet<Fingerprint>;
+  /** Files scanned at once in worker threads (default: the CPUs; 1: this thread only). */
+  jobs?: number;
+  /** Start workers once the files seen add up to this many bytes (default 32 MiB). */
+  parallelFromBytes?: number;
 }
 
 export async function runScan(options: ScanOptions): Promise<ScanReport> {
@@ -48,22 +52,32 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     ...(options.exclude && { exclude: options.exclude }),
     ...(options.limits && { limits: options.limits }),
     ...(options.content && { content: options.content }),
+    ...(options.jobs !== undefined && { jobs: options.jobs }),
+    ...(options.parallelFromBytes !== undefined && {
+      parallelFromBytes: options.parallelFromBytes,
+    }),
   });
   const places: PlaceStatus[] = [];
-  if (options.hostDefaults) {
-    const list =
-      typeof options.hostDefaults === 'object' ? options.hostDefaults.places : hostPlaces();
-    for (const place of list) {
-      const exists = await lstat(place.path).then(
-        () => true,
-        () => false,
-      );
-      places.push({ ...place, status: exists ? 'scanned' : 'absent' });
-      if (exists) await walker.scanRoot(place.path);
+  let result: Awaited<ReturnType<Walker['finish']>>;
+  try {
+    if (options.hostDefaults) {
+      const list =
+        typeof options.hostDefaults === 'object' ? options.hostDefaults.places : hostPlaces();
+      for (const place of list) {
+        const exists = await lstat(place.path).then(
+          () => true,
+          () => false,
+        );
+        places.push({ ...place, status: exists ? 'scanned' : 'absent' });
+        if (exists) await walker.scanRoot(place.path);
+      }
     }
+    for (const path of options.paths) await walker.scanRoot(path);
+    result = await walker.finish();
+  } catch (error) {
+    await walker.abort();
+    throw error;
   }
-  for (const path of options.paths) await walker.scanRoot(path);
-  const result = walker.result();
   const baseline = options.baseline;
   const findings = baseline
     ? result.findings.filter((f) => !baseline.has(f.fingerprint))

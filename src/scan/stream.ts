@@ -5,7 +5,9 @@
  * stops a bomb. Members are named `outer.zip!inner.tar.gz!logs/app.log`; a member whose name
  * is absolute or climbs out with `..` is not scanned but reported.
  */
+import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yauzl from 'yauzl';
@@ -40,6 +42,8 @@ export class ArchiveBombError extends Error {}
 type Kind = 'zip' | 'gzip' | 'tar' | 'plain';
 
 const SNIFF_BYTES = 512;
+/** `zlib.crc32` came in Node.js 22.2; without it, zip members are not CRC-checked. */
+const checkCrc = typeof zlib.crc32 === 'function';
 const RATIO_GRACE = 1024 * 1024;
 
 export function where(location: Location): string {
@@ -125,6 +129,32 @@ async function scanContent(
   const scanner = new ContentScanner(context.detector, context.content);
   try {
     for await (const chunk of source) scanner.push(chunk);
+    scanner.end();
+  } finally {
+    record(scanner, location, context);
+  }
+  return scanner.bytes;
+}
+
+/**
+ * Scans a plain file (its first bytes are no archive) up to `size`, the size it had when opened
+ * (a file that grows while read is read that far), through one buffer reused for every read.
+ */
+export async function scanPlainFile(
+  handle: FileHandle,
+  size: number,
+  buffer: Buffer,
+  location: Location,
+  context: StreamContext,
+): Promise<number> {
+  const scanner = new ContentScanner(context.detector, context.content);
+  try {
+    for (let position = 0; position < size || size === 0; ) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      scanner.push(buffer.subarray(0, bytesRead));
+    }
     scanner.end();
   } finally {
     record(scanner, location, context);
@@ -272,6 +302,14 @@ export async function scanZipFd(
   budget: Budget,
   context: StreamContext,
 ): Promise<number> {
+  // A zip on disk is the first layer, as a gzip or tar on disk is: `--max-depth 0` opens none.
+  if (context.limits.maxDepth <= 0) {
+    context.skipped.push({
+      path: safeText(where(location), context.detector),
+      reason: `zip archive nested more than ${context.limits.maxDepth} layers deep: not opened (--max-depth)`,
+    });
+    return 0;
+  }
   try {
     const zip = await yauzl.fromFdPromise(fd, ZIP_OPTIONS);
     // The caller owns the descriptor: closing this zip would close it.
@@ -335,17 +373,37 @@ async function scanZip(
         });
         continue;
       }
+      let crc = 0;
+      let complete = false;
       const counted = (async function* () {
         for await (const chunk of stream as AsyncIterable<Buffer>) {
           charge(budget, chunk.length, limits, member);
+          if (checkCrc) crc = zlib.crc32(chunk, crc);
           yield chunk;
         }
+        complete = true;
       })();
       try {
         bytes += await scanStream(counted, member, depth + 1, budget, context);
+      } catch (error) {
+        // A member that fails in its first bytes (bad deflate data, a lying size) is this
+        // member's fault: the other members are still scanned.
+        if (error instanceof ArchiveBombError) throw error;
+        context.skipped.push({
+          path: safeText(where(member), context.detector),
+          reason: `broken zip member (${safeText(messageOf(error), context.detector)}): not scanned`,
+        });
+        continue;
       } finally {
         stream.destroy();
       }
+      // yauzl checks sizes, not CRC-32: content that was changed in place is caught here.
+      if (complete && checkCrc && crc !== entry.crc32)
+        context.skipped.push({
+          path: safeText(where(member), context.detector),
+          reason:
+            'broken zip member (CRC-32 mismatch): its content is not what the archive recorded; findings may be incomplete',
+        });
     }
   } finally {
     if (close) zip.close();

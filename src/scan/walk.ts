@@ -5,20 +5,15 @@
  * in the skipped list with the reason, and the walk goes on.
  */
 import type { Stats } from 'node:fs';
-import { lstat, open, opendir, realpath, stat } from 'node:fs/promises';
+import { lstat, opendir, realpath, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, matchesGlob } from 'node:path';
-import { describeType, OPEN_FLAGS, reasonOf } from '../search/file-scan.ts';
+import { describeType, reasonOf } from '../search/file-scan.ts';
 import { type ContentOptions, type Detector, RULES_DETECTOR } from './content.ts';
+import { type FileJob, type FileResult, FileScanner } from './file.ts';
+import { portableDetector, ScanPool } from './parallel.ts';
+import { RULES } from './rules/index.ts';
 import { safeText } from './safe-text.ts';
-import {
-  ArchiveBombError,
-  type Budget,
-  type StreamContext,
-  scanStream,
-  scanZipFd,
-  sniff,
-  where,
-} from './stream.ts';
 import { DEFAULT_LIMITS, type ScanFinding, type ScanLimits, type Skipped } from './types.ts';
 
 export interface WalkOptions {
@@ -26,6 +21,13 @@ export interface WalkOptions {
   limits?: Partial<ScanLimits>;
   detector?: Detector;
   content?: Partial<ContentOptions>;
+  /**
+   * Files scanned at once, in worker threads (default: the CPUs this process may use). 1 scans
+   * in the calling thread only. Workers start once the files seen add up to `parallelFromBytes`.
+   */
+  jobs?: number;
+  /** Default 32 MiB: below that, starting workers costs more than they save. */
+  parallelFromBytes?: number;
 }
 
 export interface WalkResult {
@@ -35,7 +37,8 @@ export interface WalkResult {
   bytesScanned: number;
 }
 
-const READ_BYTES = 1024 * 1024;
+const PARALLEL_FROM_BYTES = 32 * 1024 * 1024;
+const NOTHING: FileResult = { findings: [], skipped: [], files: 0, bytes: 0 };
 
 /** True when `path` (relative, `/` separators) matches a glob; a glob without `/` also matches
  * any single name in the path (`node_modules`, `*.png`), as in .gitignore. */
@@ -50,35 +53,60 @@ export function excluded(path: string, globs: readonly string[]): boolean {
 }
 
 export class Walker {
-  readonly findings: ScanFinding[] = [];
-  readonly skipped: Skipped[] = [];
-  filesScanned = 0;
-  bytesScanned = 0;
   readonly #exclude: readonly string[];
-  readonly #context: StreamContext;
+  readonly #detector: Detector;
+  readonly #scanner: FileScanner;
+  readonly #jobs: number;
+  readonly #parallelFromBytes: number;
+  readonly #setup: ConstructorParameters<typeof ScanPool>[1] | undefined;
   readonly #seenFolders = new Set<string>();
   readonly #seenFiles = new Set<string>();
+  /** What each file (or walk problem) gave, in walk order; filled as files finish. */
+  readonly #results: FileResult[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #pool: ScanPool | undefined;
+  #bytesSeen = 0;
 
   constructor(options: WalkOptions = {}) {
     this.#exclude = options.exclude ?? [];
     const exclude = this.#exclude;
-    this.#context = {
-      limits: { ...DEFAULT_LIMITS, ...options.limits },
-      detector: options.detector ?? RULES_DETECTOR,
-      content: options.content ?? {},
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const content = options.content ?? {};
+    this.#detector = options.detector ?? RULES_DETECTOR;
+    this.#scanner = new FileScanner({
+      detector: this.#detector,
+      limits,
+      content,
       isExcluded: (member) => excluded(member, exclude),
-      findings: this.findings,
-      skipped: this.skipped,
-    };
+    });
+    this.#jobs = Math.max(1, Math.floor(options.jobs ?? availableParallelism()));
+    this.#parallelFromBytes = options.parallelFromBytes ?? PARALLEL_FROM_BYTES;
+    const detector = portableDetector(this.#detector, RULES);
+    this.#setup = detector && { detector, exclude, limits, content };
   }
 
-  result(): WalkResult {
-    return {
-      findings: this.findings,
-      skipped: this.skipped,
-      filesScanned: this.filesScanned,
-      bytesScanned: this.bytesScanned,
-    };
+  /** Waits for files still being scanned, ends the workers, and gives everything in walk order. */
+  async finish(): Promise<WalkResult> {
+    try {
+      while (this.#inFlight.size) await Promise.all(this.#inFlight);
+    } finally {
+      await this.#pool?.close();
+      this.#pool = undefined;
+    }
+    const result: WalkResult = { findings: [], skipped: [], filesScanned: 0, bytesScanned: 0 };
+    for (const part of this.#results) {
+      for (const finding of part.findings) result.findings.push(finding);
+      for (const skipped of part.skipped) result.skipped.push(skipped);
+      result.filesScanned += part.files;
+      result.bytesScanned += part.bytes;
+    }
+    return result;
+  }
+
+  /** Ends the workers without waiting for their files (an error or Ctrl-C on the way). */
+  async abort(): Promise<void> {
+    await this.#pool?.close();
+    this.#pool = undefined;
   }
 
   /** Scans a root the user named (it exists: the caller checked). */
@@ -87,7 +115,10 @@ export class Walker {
   }
 
   #skip(path: string, reason: string): void {
-    this.skipped.push({ path: safeText(path, this.#context.detector), reason });
+    this.#results.push({
+      ...NOTHING,
+      skipped: [{ path: safeText(path, this.#detector), reason }],
+    });
   }
 
   async #visit(display: string, absolute: string, rel: string, isRoot: boolean): Promise<void> {
@@ -129,7 +160,13 @@ export class Walker {
     }
     if (this.#seenFiles.has(key)) return;
     this.#seenFiles.add(key);
-    await this.#file(display, target, stats);
+    await this.#file({
+      display,
+      absolute: target,
+      dev: stats.dev,
+      ino: stats.ino,
+      size: stats.size,
+    });
   }
 
   async #folder(display: string, absolute: string, rel: string): Promise<void> {
@@ -153,77 +190,41 @@ export class Walker {
     }
   }
 
-  async #file(display: string, absolute: string, expected: Stats): Promise<void> {
-    const limits = this.#context.limits;
-    if (expected.size > limits.maxFileBytes) {
-      this.#skip(
-        display,
-        `larger than ${limits.maxFileBytes} bytes (--max-file-size): not scanned`,
-      );
+  /** Scans `job` here, or hands it to a worker and goes on walking. */
+  async #file(job: FileJob): Promise<void> {
+    const slot = this.#results.length;
+    this.#results.push(NOTHING);
+    this.#bytesSeen += job.size;
+    const pool = this.#poolFor();
+    if (!pool) {
+      this.#results[slot] = await this.#scanner.scan(job);
       return;
     }
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(absolute, OPEN_FLAGS);
-    } catch (error) {
-      this.#skip(display, `not read: ${reasonOf(error)}`);
-      return;
-    }
-    const location = { path: display, members: [] as string[] };
-    const budget: Budget = { expanded: 0, entries: 0 };
-    try {
-      const before = await handle.stat();
-      if (!before.isFile()) {
-        this.#skip(display, `${describeType(before)}: not opened`);
-        return;
-      }
-      if (before.ino !== expected.ino || before.dev !== expected.dev) {
-        this.#skip(display, 'replaced while being scanned: not read');
-        return;
-      }
-      const head = Buffer.alloc(512);
-      const { bytesRead } = await handle.read(head, 0, head.length, 0);
-      let read = 0;
-      if (sniff(head.subarray(0, bytesRead)) === 'zip') {
-        read = await scanZipFd(handle.fd, location, budget, this.#context);
-      } else {
-        const size = before.size;
-        const chunks = (async function* () {
-          let position = 0;
-          for (;;) {
-            const buffer = Buffer.allocUnsafe(READ_BYTES);
-            const { bytesRead: n } = await handle.read(buffer, 0, buffer.length, position);
-            if (n === 0) return;
-            position += n;
-            yield buffer.subarray(0, n);
-            // A file that grows while read is read to its size at the start.
-            if (position >= size && size > 0) return;
-          }
-        })();
-        read = await scanStream(chunks, location, 0, budget, this.#context);
-      }
-      this.filesScanned++;
-      this.bytesScanned += read;
-      const after = await handle.stat();
-      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-        this.#skip(
-          display,
-          `changed while being read (size ${before.size} → ${after.size}): findings may be incomplete`,
-        );
-      }
-    } catch (error) {
-      if (error instanceof ArchiveBombError) {
-        this.#skip(
-          where(location),
-          `archive bomb guard: ${error.message}; the rest of it is not scanned`,
-        );
-        this.filesScanned++;
-      } else {
-        this.#skip(display, `not read: ${reasonOf(error)}`);
-      }
-    } finally {
-      await handle.close();
-    }
+    await pool.ready();
+    const done = pool
+      .scan(job)
+      // A worker that died: scan its file here.
+      .catch(() => this.#scanHere(job))
+      .then((result) => {
+        this.#results[slot] = result;
+      })
+      .finally(() => this.#inFlight.delete(done));
+    this.#inFlight.add(done);
+  }
+
+  /** The calling thread's scanner does one file at a time: queue behind the one in progress. */
+  #here: Promise<unknown> = Promise.resolve();
+  #scanHere(job: FileJob): Promise<FileResult> {
+    const run = this.#here.then(() => this.#scanner.scan(job));
+    this.#here = run.catch(() => undefined);
+    return run;
+  }
+
+  #poolFor(): ScanPool | undefined {
+    if (this.#pool) return this.#pool;
+    if (this.#jobs < 2 || !this.#setup || this.#bytesSeen < this.#parallelFromBytes) return;
+    this.#pool = new ScanPool(this.#jobs, this.#setup);
+    return this.#pool;
   }
 }
 
@@ -238,14 +239,4 @@ export async function missingPaths(paths: readonly string[]): Promise<[string, s
     }
   }
   return missing;
-}
-
-/** Scans paths with one walker. */
-export async function scanPaths(
-  paths: readonly string[],
-  options: WalkOptions = {},
-): Promise<WalkResult> {
-  const walker = new Walker(options);
-  for (const path of paths) await walker.scanRoot(path);
-  return walker.result();
 }

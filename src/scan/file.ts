@@ -1,0 +1,165 @@
+/**
+ * Scans one regular file the walk found: opened without following links or blocking (a file
+ * swapped for a FIFO after the walk saw it is not read), checked to be the file the walk saw,
+ * read once (plain text through one reused buffer; archives opened while streaming), and checked
+ * again after: a file that changed while read is reported. Runs in the walking thread or in a
+ * worker (./parallel.ts): its input and output are plain data.
+ */
+import { open } from 'node:fs/promises';
+import { describeType, OPEN_FLAGS, reasonOf } from '../search/file-scan.ts';
+import type { ContentOptions, Detector } from './content.ts';
+import { safeText } from './safe-text.ts';
+import {
+  ArchiveBombError,
+  type Budget,
+  type StreamContext,
+  scanPlainFile,
+  scanStream,
+  scanZipFd,
+  sniff,
+  where,
+} from './stream.ts';
+import type { ScanFinding, ScanLimits, Skipped } from './types.ts';
+
+/** A file to scan, as the walk saw it. */
+export interface FileJob {
+  /** The path as reported (under the root the user named). */
+  display: string;
+  /** The path to open (links resolved). */
+  absolute: string;
+  dev: number;
+  ino: number;
+  size: number;
+}
+
+export interface FileResult {
+  findings: ScanFinding[];
+  skipped: Skipped[];
+  /** 1 when the file was scanned (even in part), else 0. */
+  files: number;
+  /** Bytes scanned, archive members expanded. */
+  bytes: number;
+}
+
+export interface FileScannerOptions {
+  detector: Detector;
+  limits: ScanLimits;
+  content: Partial<ContentOptions>;
+  isExcluded: (member: string) => boolean;
+}
+
+const READ_BYTES = 1024 * 1024;
+const SNIFF_BYTES = 512;
+
+export class FileScanner {
+  readonly #options: FileScannerOptions;
+  /** Plain files are read through this one buffer: one file at a time per scanner. */
+  readonly #buffer = Buffer.allocUnsafe(READ_BYTES);
+  #busy = false;
+
+  constructor(options: FileScannerOptions) {
+    this.#options = options;
+  }
+
+  async scan(job: FileJob): Promise<FileResult> {
+    if (this.#busy) throw new Error('FileScanner scans one file at a time');
+    this.#busy = true;
+    try {
+      return await this.#scan(job);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #scan(job: FileJob): Promise<FileResult> {
+    const { detector, limits } = this.#options;
+    const result: FileResult = { findings: [], skipped: [], files: 0, bytes: 0 };
+    const skip = (path: string, reason: string) =>
+      result.skipped.push({ path: safeText(path, detector), reason });
+    const { display } = job;
+    if (job.size > limits.maxFileBytes) {
+      skip(display, `larger than ${limits.maxFileBytes} bytes (--max-file-size): not scanned`);
+      return result;
+    }
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(job.absolute, OPEN_FLAGS);
+    } catch (error) {
+      skip(display, `not read: ${reasonOf(error)}`);
+      return result;
+    }
+    const context: StreamContext = {
+      ...this.#options,
+      findings: result.findings,
+      skipped: result.skipped,
+    };
+    const location = { path: display, members: [] as string[] };
+    const budget: Budget = { expanded: 0, entries: 0 };
+    try {
+      const before = await handle.stat();
+      if (!before.isFile()) {
+        skip(display, `${describeType(before)}: not opened`);
+        return result;
+      }
+      if (before.ino !== job.ino || before.dev !== job.dev) {
+        skip(display, 'replaced while being scanned: not read');
+        return result;
+      }
+      const { bytesRead } = await handle.read(this.#buffer, 0, SNIFF_BYTES, 0);
+      const kind = sniff(this.#buffer.subarray(0, bytesRead));
+      if (kind === 'zip') {
+        result.bytes = await scanZipFd(handle.fd, location, budget, context);
+      } else if (kind === 'plain') {
+        result.bytes = await scanPlainFile(handle, before.size, this.#buffer, location, context);
+      } else {
+        result.bytes = await scanStream(
+          readChunks(handle, before.size),
+          location,
+          0,
+          budget,
+          context,
+        );
+      }
+      result.files = 1;
+      const after = await handle.stat();
+      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+        skip(
+          display,
+          `changed while being read (size ${before.size} → ${after.size}): findings may be incomplete`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof ArchiveBombError) {
+        skip(
+          where(location),
+          `archive bomb guard: ${error.message}; the rest of it is not scanned`,
+        );
+        result.files = 1;
+      } else {
+        skip(display, `not read: ${reasonOf(error)}`);
+      }
+    } finally {
+      await handle.close();
+    }
+    return result;
+  }
+}
+
+/**
+ * The file's bytes up to `size` (a file that grows while read is read that far), in fresh
+ * buffers: archive readers keep chunks after they are handed over.
+ */
+async function* readChunks(
+  handle: Awaited<ReturnType<typeof open>>,
+  size: number,
+): AsyncGenerator<Buffer> {
+  let position = 0;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+    if (position >= size && size > 0) return;
+  }
+}
