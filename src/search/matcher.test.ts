@@ -54,6 +54,40 @@ describe('Matcher', () => {
     }
   });
 
+  it('scans long ranges with two cursors: the same matches, reported in ascending order', () => {
+    for (let round = 0; round < 30; round++) {
+      const alphabet = 'abAB-';
+      const word = (length: number) =>
+        Buffer.from(Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join(''));
+      const patterns: PatternSpec[] = Array.from({ length: 1 + randomInt(6) }, () => ({
+        bytes: word(2 + randomInt(12)),
+        caseInsensitive: randomInt(3) === 0,
+      }));
+      const buffer = Buffer.concat(
+        Array.from({ length: 1500 + randomInt(3000) }, () =>
+          randomInt(3) === 0
+            ? Buffer.from((patterns[randomInt(patterns.length)] as PatternSpec).bytes)
+            : word(randomInt(6)),
+        ),
+      );
+      const from = randomInt(2) === 0 ? 0 : randomInt(200);
+      const matcher = new Matcher(patterns);
+      const ends: number[] = [];
+      const found: string[] = [];
+      matcher.scan(buffer, from, buffer.length, (pattern, start) => {
+        found.push(`${pattern}@${start}`);
+        ends.push(start + (patterns[pattern] as PatternSpec).bytes.length - 1);
+      });
+      const expected = naive(buffer, patterns).filter((hit) => {
+        const [pattern, start] = hit.split('@').map(Number) as [number, number];
+        return start + (patterns[pattern] as PatternSpec).bytes.length - 1 >= from;
+      });
+      expect(buffer.length).toBeGreaterThan(4096);
+      expect([...found].sort()).toEqual(expected);
+      expect(ends).toEqual([...ends].sort((a, b) => a - b));
+    }
+  });
+
   it('reports a case-insensitive pattern in every case but its excepted spelling', () => {
     const matcher = new Matcher([
       { bytes: Buffer.from('wxyz-bcdf'), caseInsensitive: true, except: Buffer.from('WXYZ-BCDF') },

