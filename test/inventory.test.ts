@@ -1,15 +1,36 @@
 // `devicebound inventory` end to end on a home populated with realistic cache files of every
-// tool it knows: every tool reported, exit codes as the contract says, and no secret value from
-// the fixtures in any output format.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+// tool it knows: every tool reported, exit codes as the contract says, no secret value from the
+// fixtures in any output format, and the text, JSON and Markdown reports of that home pinned by
+// golden files. After an intended change, rewrite them with
+// `UPDATE_GOLDEN=1 npx vitest run test/inventory.test.ts` and review the diff.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInventory } from '../src/inventory/index.ts';
 import type { InventoryReport } from '../src/inventory/model.ts';
-import { INVENTORY_FORMATS } from '../src/inventory/report/index.ts';
+import { INVENTORY_FORMATS, renderInventory } from '../src/inventory/report/index.ts';
 import { DETECTOR_IDS } from '../src/inventory/tools/index.ts';
-import { runCli } from './cli.ts';
+import { CLI_ENTRY, runCli } from './cli.ts';
 import { buildFixtureHome, type FixtureHome } from './fixtures/inventory/build-home.ts';
+
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const isRoot = process.getuid?.() === 0;
+
+/** No secret of the fixtures in `output`, whole or as a recognisable piece. */
+function expectNoSecret(output: string, secrets: Map<string, string>, where: string): void {
+  for (const [id, value] of secrets) {
+    expect(output.includes(value), `${id} in ${where}`).toBe(false);
+    // Nor a recognisable piece of it (a JWT's payload or signature, a token's tail).
+    for (const piece of value.split('.').filter((p) => p.length >= 16))
+      expect(output.includes(piece), `part of ${id} in ${where}`).toBe(false);
+    if (value.length >= 24)
+      expect(output.includes(value.slice(-16)), `tail of ${id} in ${where}`).toBe(false);
+  }
+}
 
 let dir: string;
 let fixture: FixtureHome;
@@ -107,16 +128,53 @@ describe('devicebound inventory on the fixture home', () => {
 
   it('puts no secret value of the fixtures in any output format', () => {
     expect(fixture.secrets.size).toBeGreaterThan(40);
-    for (const [format, output] of outputs) {
-      for (const [id, value] of fixture.secrets) {
-        expect(output.includes(value), `${id} in ${format}`).toBe(false);
-        // Nor a recognisable piece of it (a JWT's payload or signature, a token's tail).
-        for (const piece of value.split('.').filter((p) => p.length >= 16))
-          expect(output.includes(piece), `part of ${id} in ${format}`).toBe(false);
-        if (value.length >= 24)
-          expect(output.includes(value.slice(-16)), `tail of ${id} in ${format}`).toBe(false);
-      }
-    }
+    for (const [format, output] of outputs) expectNoSecret(output, fixture.secrets, format);
+  });
+
+  it('writes each format as its renderer draws the one report (what the golden files pin)', () => {
+    for (const format of INVENTORY_FORMATS)
+      expect(outputs.get(format), format).toBe(renderInventory(format, report, { color: false }));
+    expect(outputs.get('stdout')).toBe(outputs.get('text'));
+  });
+});
+
+/**
+ * The golden files: the fixture home built for a fixed `now` (so its JWTs, and their
+ * fingerprints, are the same on every run; every file changed an hour before), inventoried at
+ * that `now` with the owner named `alice`, and the temporary home shown as `/home/alice`.
+ * The CLI renders the same way (the test above), from the real clock and /etc/passwd.
+ */
+describe('golden files of the fixture home', () => {
+  const GOLDEN_NOW = new Date('2026-01-15T09:30:00Z');
+  const GOLDEN_HOME = '/home/alice';
+  const GOLDEN: [file: string, format: 'text' | 'json' | 'markdown'][] = [
+    ['inventory.txt.golden', 'text'],
+    ['inventory.json.golden', 'json'],
+    ['inventory.md.golden', 'markdown'],
+  ];
+  let golden: FixtureHome;
+  let goldenReport: InventoryReport;
+
+  beforeAll(async () => {
+    golden = await buildFixtureHome(join(dir, 'golden'), GOLDEN_NOW);
+    goldenReport = await runInventory({
+      homes: [golden.home],
+      failOn: 'low',
+      now: GOLDEN_NOW,
+      owners: { name: () => 'alice' },
+    });
+  });
+
+  it.each(GOLDEN)('%s', (name, format) => {
+    const file = fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
+    const output = renderInventory(format, goldenReport, { color: false }).replaceAll(
+      golden.home,
+      GOLDEN_HOME,
+    );
+    expect(output).not.toContain(dir);
+    expectNoSecret(output, golden.secrets, name);
+    if (UPDATE) writeFileSync(file, output);
+    expect(output).toBe(readFileSync(file, 'utf8'));
   });
 });
 
@@ -141,6 +199,50 @@ describe('devicebound inventory exit codes and usage', () => {
     expect(done.code).toBe(2);
     expect(done.stderr).toContain(`--home ${missing}: no such folder`);
   });
+
+  it('--all-users: the homes of this machine, a JSON report, exit 0 or 1, no stack trace', async () => {
+    const done = await runCli(['inventory', '--all-users', '--format', 'json']);
+    expect(done.stderr).not.toMatch(/^\s+at /m);
+    expect([0, 1]).toContain(done.code);
+    const all = JSON.parse(done.stdout) as InventoryReport;
+    expect(all.summary.passed).toBe(done.code === 0);
+    // Only /home/* and /root, each once; every entry and problem under one of them or those.
+    expect(all.homes.every((home) => /^\/home\/[^/]+$|^\/root$/.test(home))).toBe(true);
+    expect(new Set(all.homes).size).toBe(all.homes.length);
+    for (const entry of all.entries) expect(all.homes).toContain(entry.home);
+    for (const problem of all.problems) expect(problem.path).toMatch(/^\/home(\/|$)|^\/root(\/|$)/);
+  });
+
+  it.runIf(isRoot)(
+    'reports a home its user may not open once, as that user (root drops to nobody)',
+    async (ctx) => {
+      // Root may open every folder, so the case runs the CLI as nobody (uid 65534) on a home
+      // only root may open: one problem, exit 0, not one problem per cache path.
+      const nobody = { uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '' } };
+      const probe = spawnSync(
+        process.execPath,
+        ['-e', `fs.accessSync(${JSON.stringify(CLI_ENTRY)})`],
+        nobody,
+      );
+      if (probe.error || probe.status !== 0) {
+        ctx.skip('cannot run the CLI as uid 65534 here (no setuid, or sources it may not read)');
+      }
+      const locked = join(dir, 'as-nobody', 'locked');
+      await mkdir(locked, { recursive: true });
+      for (const open of [dir, join(dir, 'as-nobody')]) await chmod(open, 0o755);
+      await chmod(locked, 0o700);
+      const done = spawnSync(
+        process.execPath,
+        [CLI_ENTRY, 'inventory', '--home', locked, '--format', 'json'],
+        { ...nobody, encoding: 'utf8' },
+      );
+      expect(done.stderr).toBe('');
+      expect(done.status).toBe(0);
+      expect((JSON.parse(done.stdout) as InventoryReport).problems).toEqual([
+        { path: locked, reason: 'cannot open the home (EACCES)' },
+      ]);
+    },
+  );
 
   it('exits 2 on more --output than --format, and on an unknown format', async () => {
     expect(

@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import type { InventoryProblem } from '../inventory/model.ts';
 import {
   INVENTORY_FORMATS,
   type InventoryFormat,
@@ -63,7 +62,6 @@ async function inventory(flags: InventoryFlags): Promise<number> {
     });
   }
   const homes: string[] = [];
-  const problems: InventoryProblem[] = [];
   for (const home of flags.home) {
     const absolute = resolve(home);
     const info = await stat(absolute).catch(() => undefined);
@@ -72,21 +70,18 @@ async function inventory(flags: InventoryFlags): Promise<number> {
       throw new UsageError(`--home ${home}: not a folder`, { field: '--home' });
     homes.push(absolute);
   }
-  if (flags.allUsers) {
-    const { allUserHomes } = await import('../inventory/index.ts');
-    const found = await allUserHomes();
-    homes.push(...found.homes);
-    problems.push(...found.problems);
-  }
   if (homes.length === 0 && !flags.allUsers) {
     const home = process.env.HOME;
     if (!home) throw new UsageError('no --home given and HOME is not set', { field: '--home' });
     homes.push(resolve(home));
   }
-  const unique = [...new Set(homes)];
   // The detectors (SQLite, YAML, …) load only when an inventory runs, not at every CLI start.
   const { runInventory } = await import('../inventory/index.ts');
-  const report = await runInventory({ homes: unique, failOn: flags.failOn, problems });
+  const report = await runInventory({
+    homes,
+    allUsers: flags.allUsers === true,
+    failOn: flags.failOn,
+  });
 
   const formats: InventoryFormat[] = flags.format.length ? flags.format : ['text'];
   for (const [i, format] of formats.entries()) {

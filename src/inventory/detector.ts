@@ -35,6 +35,8 @@ export interface FileInput {
   /** The owned path this file was found through. */
   owned: OwnedPath;
   content: ParsedFile;
+  /** The inventory's clock: a detector that judges by time uses this, never `new Date()`. */
+  now: Date;
 }
 
 export interface Detector {

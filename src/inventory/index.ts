@@ -2,40 +2,50 @@
  * `devicebound inventory`: the cached authentication state of known CLIs under one or more
  * homes. Reads only; never prints, stores or sends a credential value.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { SEVERITIES, type Severity } from '../policy/types.ts';
 import { VERSION } from '../version.ts';
 import type { Detector } from './detector.ts';
+import { allUserHomes, SYSTEM_HOME_ROOTS, type UserHomeRoots } from './homes.ts';
 import type { InventoryEntry, InventoryProblem, InventoryReport } from './model.ts';
-import { OwnerNames } from './owners.ts';
+import { type OwnerLookup, OwnerNames } from './owners.ts';
 import { DETECTORS } from './tools/index.ts';
 import { inventoryHome } from './walk.ts';
 
+export { allUserHomes, SYSTEM_HOME_ROOTS, type UserHomeRoots } from './homes.ts';
+
 export interface InventoryOptions {
+  /** Homes to look in, in report order. */
   homes: string[];
+  /** Also every user's home (`--all-users`): `true` for `/home/*` and `/root`, or other roots. */
+  allUsers?: boolean | UserHomeRoots;
   failOn: Severity;
   now?: Date;
   detectors?: readonly Detector[];
-  /** Problems found while choosing the homes (e.g. an unreadable /root with --all-users). */
-  problems?: InventoryProblem[];
+  /** Names the owners of files (default: from /etc/passwd). */
+  owners?: OwnerLookup;
 }
 
 export async function runInventory(options: InventoryOptions): Promise<InventoryReport> {
   const now = options.now ?? new Date();
-  const owners = new OwnerNames();
+  const owners = options.owners ?? new OwnerNames();
   const entries: InventoryEntry[] = [];
-  const problems: InventoryProblem[] = [...(options.problems ?? [])];
-  for (const home of options.homes) {
+  const problems: InventoryProblem[] = [];
+  const homes = [...options.homes];
+  if (options.allUsers) {
+    const found = await allUserHomes(
+      options.allUsers === true ? SYSTEM_HOME_ROOTS : options.allUsers,
+    );
+    homes.push(...found.homes);
+    problems.push(...found.problems);
+  }
+  // A home given twice (--home /root --all-users) is looked in, and reported, once.
+  const unique = [...new Set(homes)];
+  for (const home of unique) {
     const found = await inventoryHome(home, options.detectors ?? DETECTORS, { now, owners });
     entries.push(...found.entries);
     problems.push(...found.problems);
   }
-  return buildInventoryReport(entries, problems, {
-    homes: options.homes,
-    failOn: options.failOn,
-    now,
-  });
+  return buildInventoryReport(entries, problems, { homes: unique, failOn: options.failOn, now });
 }
 
 export function severityRank(severity: Severity): number {
@@ -74,31 +84,4 @@ export function buildInventoryReport(
       byTool,
     },
   };
-}
-
-/** `--all-users`: every folder in /home, and /root; those we may not list become problems. */
-export async function allUserHomes(): Promise<{ homes: string[]; problems: InventoryProblem[] }> {
-  const homes: string[] = [];
-  const problems: InventoryProblem[] = [];
-  try {
-    for (const dirent of await readdir('/home', { withFileTypes: true })) {
-      if (dirent.isDirectory()) homes.push(join('/home', dirent.name));
-    }
-  } catch (error) {
-    problems.push({
-      path: '/home',
-      reason: `cannot list (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    });
-  }
-  homes.sort();
-  try {
-    await stat('/root');
-    await readdir('/root');
-    homes.push('/root');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT')
-      problems.push({ path: '/root', reason: `not permitted (${code ?? 'error'})` });
-  }
-  return { homes, problems };
 }

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 
+/** Names the owner of a file by uid. Injectable, so that tests need no particular passwd. */
+export interface OwnerLookup {
+  name(uid: number): string;
+}
+
 /** Names a uid from /etc/passwd (read once); `uid 1001` when it has no entry. */
-export class OwnerNames {
+export class OwnerNames implements OwnerLookup {
   #names: Map<number, string> | undefined;
 
   name(uid: number): string {

@@ -3,7 +3,8 @@
  * out of the home, caps sizes, parses with care, and turns what the detectors observe into
  * entries. Nothing it reads is ever put in an entry, a problem or an error message.
  */
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -16,7 +17,7 @@ import {
 import { buildEntry, type FileFacts } from './entry.ts';
 import { parseIni } from './ini.ts';
 import type { InventoryEntry, InventoryProblem, Observation } from './model.ts';
-import type { OwnerNames } from './owners.ts';
+import type { OwnerLookup } from './owners.ts';
 import { readSqliteTables } from './sqlite.ts';
 
 /** Cache files are small; a bigger one is not read (a log or a disk image is not a cache). */
@@ -27,7 +28,7 @@ const MAX_DIR_FILES = 500;
 
 export interface WalkOptions {
   now: Date;
-  owners: OwnerNames;
+  owners: OwnerLookup;
 }
 
 export interface HomeInventory {
@@ -44,6 +45,14 @@ export async function inventoryHome(
   let root: string;
   try {
     root = await realpath(home);
+  } catch (error) {
+    result.problems.push({ path: home, reason: `cannot open the home (${errorCode(error)})` });
+    return result;
+  }
+  // Another user's home (mode 0700, --all-users without root): one problem, not one per path
+  // every detector owns. Search permission is enough: a 0711 home is still walked.
+  try {
+    await access(root, constants.X_OK);
   } catch (error) {
     result.problems.push({ path: home, reason: `cannot open the home (${errorCode(error)})` });
     return result;
@@ -174,7 +183,12 @@ class Walker {
     }
     let observations: Observation[];
     try {
-      observations = detector.inspect({ relativePath, owned, content } satisfies FileInput);
+      observations = detector.inspect({
+        relativePath,
+        owned,
+        content,
+        now: this.#options.now,
+      } satisfies FileInput);
     } catch (error) {
       const reason = error instanceof UnknownShapeError ? error.message : safeReason(error);
       observations = [

@@ -1,8 +1,10 @@
+import type { Severity } from '../../policy/types.ts';
 import { isFailingEntry } from '../index.ts';
-import type { InventoryReport } from '../model.ts';
+import type { InventoryEntry, InventoryReport } from '../model.ts';
 import { age, entryTitle, homePath } from './describe.ts';
 
-/** The Markdown report (CI step summaries): a verdict and one table row per entry. */
+/** The Markdown report (CI step summaries): a verdict and one table row per entry; with several
+ * homes, one table per home (the file column shows `~/…` paths, which alone would not say whose). */
 export function renderInventoryMarkdown(report: InventoryReport): string {
   const { summary } = report;
   const lines: string[] = [];
@@ -16,21 +18,20 @@ export function renderInventoryMarkdown(report: InventoryReport): string {
       : `**${summary.failing} of ${summary.entries} entries at or above \`${report.failOn}\`** in ${report.homes.map((h) => `\`${cell(h)}\``).join(', ')}.`,
   );
   lines.push('');
-  if (report.entries.length) {
-    lines.push(
-      '| Severity | Tool | File | Credentials | Storage | Renews unattended | Expires | Mode | Changed |',
-    );
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | ---: |');
-    for (const entry of report.entries) {
-      const severity = isFailingEntry(entry, report.failOn)
-        ? `**${entry.severity}**`
-        : entry.severity;
-      const expires = entry.expiresAt ? `${entry.expired ? 'expired ' : ''}${entry.expiresAt}` : '';
+  if (report.homes.length > 1) {
+    for (const home of report.homes) {
+      const entries = report.entries.filter((entry) => entry.home === home);
+      const unread = report.problems.find((problem) => problem.path === home);
       lines.push(
-        `| ${severity} | ${cell(entryTitle(entry))} | \`${cell(homePath(entry))}\` | ${entry.status === 'ok' ? entry.kinds.join(', ') || 'none' : entry.status} | ${entry.storage} | ${entry.unattendedRenewal ? 'yes' : 'no'} | ${expires} | ${entry.mode} (${entry.readableBy}) | ${age(entry.ageSeconds)} |`,
+        unread && entries.length === 0
+          ? `#### \`${cell(home)}\`: not read (${cell(unread.reason)})`
+          : `#### \`${cell(home)}\`: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`,
       );
+      lines.push('');
+      lines.push(...table(entries, report.failOn));
     }
-    lines.push('');
+  } else {
+    lines.push(...table(report.entries, report.failOn));
   }
   if (report.problems.length) {
     lines.push(`<details><summary>${report.problems.length} problem(s)</summary>`);
@@ -42,6 +43,24 @@ export function renderInventoryMarkdown(report: InventoryReport): string {
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The entries' table and a blank line after it; nothing for no entries. */
+function table(entries: InventoryEntry[], failOn: Severity): string[] {
+  if (entries.length === 0) return [];
+  const lines = [
+    '| Severity | Tool | File | Credentials | Storage | Renews unattended | Expires | Mode | Changed |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | ---: |',
+  ];
+  for (const entry of entries) {
+    const severity = isFailingEntry(entry, failOn) ? `**${entry.severity}**` : entry.severity;
+    const expires = entry.expiresAt ? `${entry.expired ? 'expired ' : ''}${entry.expiresAt}` : '';
+    lines.push(
+      `| ${severity} | ${cell(entryTitle(entry))} | \`${cell(homePath(entry))}\` | ${entry.status === 'ok' ? entry.kinds.join(', ') || 'none' : entry.status} | ${entry.storage} | ${entry.unattendedRenewal ? 'yes' : 'no'} | ${expires} | ${entry.mode} (${entry.readableBy}) | ${age(entry.ageSeconds)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 function cell(text: string): string {

@@ -29,7 +29,13 @@ export function renderInventoryText(report: InventoryReport, options: { color: b
       .filter((entry) => entry.home === home)
       .sort((a, b) => rank(b.severity) - rank(a.severity));
     lines.push('');
-    lines.push(`${home}  ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
+    // A home that could not be opened has no entries: say so rather than "0 entries".
+    const unread = report.problems.find((problem) => problem.path === home);
+    lines.push(
+      unread && entries.length === 0
+        ? `${home}  not read: ${unread.reason}`
+        : `${home}  ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`,
+    );
     for (const entry of entries) {
       const mark = isFailingEntry(entry, report.failOn) ? '✗' : '·';
       lines.push(

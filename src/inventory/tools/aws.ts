@@ -22,16 +22,16 @@ export const aws: Detector = {
     { path: '.aws/cli/cache', type: 'dir', format: 'json', match: /\.json$/ },
     { path: '.aws/credentials', type: 'file', format: 'ini' },
   ],
-  inspect({ relativePath, content }) {
+  inspect({ relativePath, content, now }) {
     if (content.format === 'ini') return credentialsFile(content.sections);
     const data = objectOf(content, 'AWS cache');
     if (relativePath.startsWith('.aws/login/')) return [loginSession(data)];
     if (relativePath.startsWith('.aws/cli/')) return [assumedRole(data)];
-    return [ssoCache(data)];
+    return [ssoCache(data, now)];
   },
 };
 
-function ssoCache(data: Json): Observation {
+function ssoCache(data: Json, now: Date): Observation {
   const expiresAt = dateOf(data.expiresAt);
   const access = text(data, 'accessToken');
   const refresh = text(data, 'refreshToken');
@@ -55,8 +55,7 @@ function ssoCache(data: Json): Observation {
     storage: 'plaintext',
     notes,
     // The client secret only lets the CLI refresh together with a refresh token.
-    unattendedRenewal:
-      refresh !== undefined && (!registrationExpires || registrationExpires > new Date()),
+    unattendedRenewal: refresh !== undefined && (!registrationExpires || registrationExpires > now),
   };
 }
 

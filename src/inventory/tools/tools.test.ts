@@ -24,9 +24,16 @@ import { vault } from './vault.ts';
 const fake = (prefix: string, length = 36) => `${prefix}${'x'.repeat(length)}`;
 const json = (data: unknown): ParsedFile => ({ format: 'json', data });
 const owned: OwnedPath = { path: 'x', type: 'file', format: 'json' };
+/** The inventory's clock for every case: before the 2030 expiries the cases use. */
+const NOW = new Date('2026-01-01T00:00:00Z');
 
-function inspect(detector: Detector, relativePath: string, content: ParsedFile): Observation[] {
-  return detector.inspect({ relativePath, owned, content });
+function inspect(
+  detector: Detector,
+  relativePath: string,
+  content: ParsedFile,
+  now = NOW,
+): Observation[] {
+  return detector.inspect({ relativePath, owned, content, now });
 }
 
 const kinds = (observations: Observation[]) =>
@@ -131,6 +138,17 @@ describe('detectors', () => {
     expect(token?.credentials.map((c) => c.kind)).toEqual(['access', 'refresh', 'client-secret']);
     expect(token?.credentials[0]?.expiresAt?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
     expect(token?.unattendedRenewal).toBe(true);
+    // The refresh token needs a live client registration; whether it is live is judged by the
+    // inventory's clock, not the machine's (a golden report must not change with the date).
+    const registered = { ...sso, registrationExpiresAt: '2026-03-01T00:00:00Z' };
+    const before = new Date('2026-02-01T00:00:00Z');
+    const after = new Date('2026-04-01T00:00:00Z');
+    expect(
+      inspect(aws, '.aws/sso/cache/a.json', json(registered), before)[0]?.unattendedRenewal,
+    ).toBe(true);
+    expect(
+      inspect(aws, '.aws/sso/cache/a.json', json(registered), after)[0]?.unattendedRenewal,
+    ).toBe(false);
     expect(
       kinds(
         inspect(
