@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { judge } from '../checks/index.ts';
 import { UsageError } from '../errors.ts';
@@ -15,6 +14,9 @@ import { judgedPolicy, runCheck, taskPolicyFrom } from '../runner/index.ts';
 import { assertRunnable } from '../runner/resolve-command.ts';
 import { collect, integer, oneOf } from './options.ts';
 import { Progress } from './progress.ts';
+import { writeAtomically } from './write.ts';
+
+export { writeAtomically } from './write.ts';
 
 interface CheckFlags {
   policy?: string;
@@ -225,20 +227,6 @@ async function readInput(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      file,
-    });
-  }
-}
-
-/** Writes through a temporary file and a rename, so a reader never sees half a report. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, content, { mode: 0o600 });
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw new UsageError(`cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
       file,
     });
   }

@@ -9,8 +9,8 @@ import type { Policy } from '../policy/types.ts';
 import { render } from '../report/index.ts';
 import { buildReport, type Report } from '../report/model.ts';
 import { runCheck, taskPolicyFrom } from '../runner/index.ts';
-import { writeAtomically } from './check.ts';
 import { Progress } from './progress.ts';
+import { writeAtomically } from './write.ts';
 
 /**
  * The well-behaved CLI is the library's own example (`examples/device-login.mjs`, built on

@@ -4,8 +4,8 @@ import { loadBaseline, renderBaseline } from '../scan/baseline.ts';
 import { loadCanaries } from '../scan/canaries.ts';
 import { renderScan, SCAN_FORMATS, type ScanFormat } from '../scan/report/index.ts';
 import { DEFAULT_LIMITS } from '../scan/types.ts';
-import { writeAtomically } from './check.ts';
 import { collect, integer, oneOf } from './options.ts';
+import { writeAtomically } from './write.ts';
 
 interface ScanFlags {
   format: ScanFormat[];
