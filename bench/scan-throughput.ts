@@ -7,7 +7,7 @@
 // the corpus size; BENCH_SCAN_SECRETLINT_MB (default 100) what secretlint is given.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RULES } from '../src/scan/rules/index.ts';
@@ -273,7 +273,7 @@ export async function run(): Promise<BenchResult> {
       `rg: ${rgVersion}, ${rgArgs.join(' ')} --line-number -f <${patterns.length} patterns, one per rule> <corpus>, after one warm-up (rg -c), which also warms the page cache; the rules' regexes translated: lookbehind (?<![X]) → (?:^|[^X]), lookahead (?![X]) → (?:[^X]|$), named groups → (?:, each wrapped in (?-u:…) (ASCII, as JS regexes without u), flag i → (?i-u:…); the rules' verifiers (entropy, placeholders, vowels) cannot be expressed, hence its decoy hits; rg opens no archive (its archive plants count as missed in "plain + archives")`,
       `secretlint ${secretlintVersion()}: @secretlint/secretlint-rule-preset-recommend, --format unix, given the first ${subset.length} plain files (${megabytes(subsetBytes)}; BENCH_SCAN_SECRETLINT_MB) (a subset, to bound the run time; set it above the corpus size to give it everything); it reads each file whole and opens no archive; its recall counts only plants in the files it was given; its preset has no rule for most device-flow tokens (user codes, device codes, refresh tokens, JWTs), so a low recall is expected`,
       `recall is by line: a planted line counts as found when the tool reports anything on it (file, archive member, line); planted lines where devicebound found only other rules than the planted one: ${wrongRule.length}${wrongRule.length ? ` (${[...new Set(wrongRule.map((p) => `${p.rule} → ${[...(oursRules.get(key(p.file, p.member, p.line)) ?? [])].join('+')}`))].slice(0, 5).join(', ')})` : ''}`,
-      `devicebound is a single process; skipped entries in its report: ${parsed.skipped.length}${parsed.skipped.length ? ` (${parsed.skipped[0]?.reason})` : ''}`,
+      `devicebound is one process with ${availableParallelism()} worker threads (--jobs default: the CPUs it may use); skipped entries in its report: ${parsed.skipped.length}${parsed.skipped.length ? ` (${parsed.skipped[0]?.reason})` : ''}`,
       `page cache warm; one measured run per tool; load average at the end ${loadavg()
         .map((l) => formatNumber(l, 2))
         .join(' ')} on a shared machine`,

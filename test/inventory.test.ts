@@ -217,7 +217,7 @@ describe('devicebound inventory exit codes and usage', () => {
     'reports a home its user may not open once, as that user (root drops to nobody)',
     async (ctx) => {
       // Root may open every folder, so the case runs the CLI as nobody (uid 65534) on a home
-      // only root may open: one problem, exit 0, not one problem per cache path.
+      // only root may open: one problem, not one per cache path, and exit 3: nothing was read.
       const nobody = { uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '' } };
       const probe = spawnSync(
         process.execPath,
@@ -236,8 +236,10 @@ describe('devicebound inventory exit codes and usage', () => {
         [CLI_ENTRY, 'inventory', '--home', locked, '--format', 'json'],
         { ...nobody, encoding: 'utf8' },
       );
-      expect(done.stderr).toBe('');
-      expect(done.status).toBe(0);
+      expect(done.stderr).toBe(
+        'devicebound inventory: no home could be read (see the problems above): nothing was inventoried\n',
+      );
+      expect(done.status).toBe(3);
       expect((JSON.parse(done.stdout) as InventoryReport).problems).toEqual([
         { path: locked, reason: 'cannot open the home (EACCES)' },
       ]);

@@ -8,8 +8,8 @@ import {
   renderInventory,
 } from '../inventory/report/index.ts';
 import { SEVERITIES, type Severity } from '../policy/types.ts';
-import { writeAtomically } from './check.ts';
 import { collect, oneOf } from './options.ts';
+import { writeAtomically } from './write.ts';
 
 interface InventoryFlags {
   home: string[];
@@ -76,7 +76,7 @@ async function inventory(flags: InventoryFlags): Promise<number> {
     homes.push(resolve(home));
   }
   // The detectors (SQLite, YAML, …) load only when an inventory runs, not at every CLI start.
-  const { runInventory } = await import('../inventory/index.ts');
+  const { readNoHome, runInventory } = await import('../inventory/index.ts');
   const report = await runInventory({
     homes,
     allUsers: flags.allUsers === true,
@@ -90,6 +90,14 @@ async function inventory(flags: InventoryFlags): Promise<number> {
     const text = renderInventory(format, report, { color });
     if (file) await writeAtomically(file, text);
     else process.stdout.write(text);
+  }
+  if (readNoHome(report)) {
+    process.stderr.write(
+      report.homes.length
+        ? 'devicebound inventory: no home could be read (see the problems above): nothing was inventoried\n'
+        : 'devicebound inventory: found no home to read: nothing was inventoried\n',
+    );
+    return 3;
   }
   return report.summary.passed ? 0 : 1;
 }

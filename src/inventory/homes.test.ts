@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allUserHomes, type UserHomeRoots } from './homes.ts';
-import { runInventory } from './index.ts';
+import { readNoHome, runInventory } from './index.ts';
 import { renderInventory } from './report/index.ts';
 
 /** Root reads every folder whatever its mode: permission cases cannot fail for it. */
@@ -172,6 +172,12 @@ describe('runInventory with allUsers', () => {
     expect(renderInventory('text', report, { color: false })).toContain(
       `${gone}  not read: cannot open the home (ENOENT)`,
     );
+    // Others were read: the report stands (the CLI exits by its findings, not 3).
+    expect(report.homes.length).toBeGreaterThan(1);
+    expect(readNoHome(report)).toBe(false);
+    const alone = await runInventory({ homes: [gone], failOn: 'low', now, owners });
+    expect(readNoHome(alone)).toBe(true);
+    expect(readNoHome({ homes: [], problems: [] })).toBe(true);
   });
 
   it.skipIf(isRoot)(

@@ -48,6 +48,19 @@ export async function runInventory(options: InventoryOptions): Promise<Inventory
   return buildInventoryReport(entries, problems, { homes: unique, failOn: options.failOn, now });
 }
 
+/**
+ * True when the inventory read nothing: no home was found, or none could be opened. Its PASS
+ * would say nothing, so the CLI exits 3 (the harness could not run) instead.
+ */
+export function readNoHome(report: Pick<InventoryReport, 'homes' | 'problems'>): boolean {
+  const unopened = new Set(
+    report.problems
+      .filter((problem) => problem.reason.startsWith('cannot open the home'))
+      .map((problem) => problem.path),
+  );
+  return report.homes.every((home) => unopened.has(home));
+}
+
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
