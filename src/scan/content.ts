@@ -4,9 +4,9 @@
  *
  * Text is searched as latin1 (one character per byte, so every byte sequence is valid and
  * indexes are byte offsets); ASCII tokens inside UTF-16LE strings of binary data (crash dumps,
- * Windows logs) are searched too. Lines are counted across chunks; columns are 1-based Unicode
- * code points (UTF-8 continuation bytes are not counted). A line longer than `maxLineBytes` is
- * searched in overlapping windows, and said so.
+ * Windows logs) are searched too. Lines are counted across chunks; columns are 1-based and count
+ * characters as a UTF-8 decoder shows the line (an invalid byte is one U+FFFD). A line longer than
+ * `maxLineBytes` is searched in overlapping windows, and said so.
  */
 
 import type { CanaryEncoding } from '../evidence/model.ts';
@@ -227,8 +227,19 @@ function countNewlines(block: Buffer): number {
   return count;
 }
 
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Characters in `block[from, to)` as a UTF-8 decoder (an editor) shows them: each invalid byte
+ * (a stray continuation byte, an overlong form) is one U+FFFD.
+ */
 function codePoints(block: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let i = from; i < to; i++) if (((block[i] as number) & 0xc0) !== 0x80) count++;
+  if (to <= from) return 0;
+  const text = utf8.decode(block.subarray(from, to));
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff) count--;
+  }
   return count;
 }

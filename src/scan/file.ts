@@ -25,8 +25,8 @@ import type { ScanFinding, ScanLimits, Skipped } from './types.ts';
 export interface FileJob {
   /** The path as reported (under the root the user named). */
   display: string;
-  /** The path to open (links resolved). */
-  absolute: string;
+  /** The path to open (links resolved): bytes when it is not valid UTF-8. */
+  absolute: string | Uint8Array;
   dev: number;
   ino: number;
   size: number;
@@ -83,7 +83,12 @@ export class FileScanner {
     }
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(job.absolute, OPEN_FLAGS);
+      const path =
+        typeof job.absolute === 'string'
+          ? job.absolute
+          : // Bytes come back from a worker's message as a Uint8Array.
+            Buffer.from(job.absolute.buffer, job.absolute.byteOffset, job.absolute.byteLength);
+      handle = await open(path, OPEN_FLAGS);
     } catch (error) {
       skip(display, `not read: ${reasonOf(error)}`);
       return result;
@@ -153,13 +158,13 @@ async function* readChunks(
   handle: Awaited<ReturnType<typeof open>>,
   size: number,
 ): AsyncGenerator<Buffer> {
-  let position = 0;
-  for (;;) {
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+  // A size of 0 may be a file the kernel sizes as it is read (/proc): read it to its end.
+  for (let position = 0; position < size || size === 0; ) {
+    const want = size === 0 ? READ_BYTES : Math.min(READ_BYTES, size - position);
+    const buffer = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(buffer, 0, want, position);
     if (bytesRead === 0) return;
     position += bytesRead;
     yield buffer.subarray(0, bytesRead);
-    if (position >= size && size > 0) return;
   }
 }

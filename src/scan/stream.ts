@@ -150,7 +150,8 @@ export async function scanPlainFile(
   const scanner = new ContentScanner(context.detector, context.content);
   try {
     for (let position = 0; position < size || size === 0; ) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      const want = size === 0 ? buffer.length : Math.min(buffer.length, size - position);
+      const { bytesRead } = await handle.read(buffer, 0, want, position);
       if (bytesRead === 0) break;
       position += bytesRead;
       scanner.push(buffer.subarray(0, bytesRead));

@@ -40,6 +40,33 @@ export interface WalkResult {
 const PARALLEL_FROM_BYTES = 32 * 1024 * 1024;
 const NOTHING: FileResult = { findings: [], skipped: [], files: 0, bytes: 0 };
 
+/** A path as the file system takes it: a string, or bytes when it is not valid UTF-8. */
+type FsPath = string | Buffer;
+
+function isUtf8(bytes: Buffer): boolean {
+  return Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
+}
+
+/** Bytes as a string path when they are valid UTF-8 (most are), else as they are. */
+function asPath(bytes: Buffer): FsPath {
+  return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
+}
+
+function childPath(parent: FsPath, name: Buffer): FsPath {
+  if (typeof parent === 'string' && isUtf8(name)) return join(parent, name.toString('utf8'));
+  const base = typeof parent === 'string' ? Buffer.from(parent, 'utf8') : parent;
+  return Buffer.concat([base, base.at(-1) === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), name]);
+}
+
+/** A name for reports: as it is when valid UTF-8, else with every non-ASCII byte as `\xNN`. */
+function nameForDisplay(name: Buffer): string {
+  if (isUtf8(name)) return name.toString('utf8');
+  let out = '';
+  for (const byte of name)
+    out += byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return out;
+}
+
 /** True when `path` (relative, `/` separators) matches a glob; a glob without `/` also matches
  * any single name in the path (`node_modules`, `*.png`), as in .gitignore. */
 export function excluded(path: string, globs: readonly string[]): boolean {
@@ -121,14 +148,14 @@ export class Walker {
     });
   }
 
-  async #visit(display: string, absolute: string, rel: string, isRoot: boolean): Promise<void> {
+  async #visit(display: string, absolute: FsPath, rel: string, isRoot: boolean): Promise<void> {
     if (!isRoot && excluded(rel, this.#exclude)) return;
     let stats: Stats;
     let target = absolute;
     try {
       stats = await lstat(absolute);
       if (stats.isSymbolicLink()) {
-        target = await realpath(absolute);
+        target = asPath(await realpath(absolute, { encoding: 'buffer' }));
         stats = await stat(target);
       }
     } catch (error) {
@@ -169,22 +196,24 @@ export class Walker {
     });
   }
 
-  async #folder(display: string, absolute: string, rel: string): Promise<void> {
-    let names: string[];
+  async #folder(display: string, absolute: FsPath, rel: string): Promise<void> {
+    // Names as bytes: a Linux name need not be UTF-8, and a name decoded lossily opens nothing.
+    let names: Buffer[];
     try {
-      const dir = await opendir(absolute);
+      const dir = await opendir(absolute, { encoding: 'buffer' as BufferEncoding });
       names = [];
-      for await (const entry of dir) names.push(entry.name);
+      for await (const entry of dir) names.push(entry.name as unknown as Buffer);
     } catch (error) {
       this.#skip(display, `folder not read: ${reasonOf(error)}`);
       return;
     }
-    names.sort();
+    names.sort(Buffer.compare);
     for (const name of names) {
+      const shown = nameForDisplay(name);
       await this.#visit(
-        join(display, name),
-        join(absolute, name),
-        rel ? `${rel}/${name}` : name,
+        join(display, shown),
+        childPath(absolute, name),
+        rel ? `${rel}/${shown}` : shown,
         false,
       );
     }
