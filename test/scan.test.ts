@@ -22,6 +22,7 @@ import { runScan } from '../src/scan/index.ts';
 import { renderScan, SCAN_FORMATS } from '../src/scan/report/index.ts';
 import { join as concat, fake, fakeJwt } from '../src/scan/rules/fake.ts';
 import { RULES } from '../src/scan/rules/index.ts';
+import { Walker, type WalkOptions } from '../src/scan/walk.ts';
 import { buildNeedles } from '../src/search/needles.ts';
 import { runCli } from './cli.ts';
 import { gz, tar, zip } from './fixtures/scan/archives.ts';
@@ -283,29 +284,32 @@ describe('scan: worker threads', () => {
     writeFileSync(join(dir, 'd1', 'bundle.zip'), zip([{ name: 'in.log', data: lines.join('\n') }]));
     writeFileSync(join(dir, 'd2', 'big.log'), Buffer.alloc(1024 * 1024 + 1, 0x20));
     execFileSync('mkfifo', [join(dir, 'd3', 'pipe')]);
-    const options = { paths: [dir], limits: { maxFileBytes: 1024 * 1024 } };
-    const one = await runScan({ ...options, jobs: 1 });
-    const many = await runScan({ ...options, jobs: 3, parallelFromBytes: 0 });
+    const walk = async (options: WalkOptions) => {
+      const walker = new Walker(options);
+      await walker.scanRoot(dir);
+      return walker.finish();
+    };
+    const limits = { maxFileBytes: 1024 * 1024 };
+    const one = await walk({ limits, jobs: 1 });
+    const many = await walk({ limits, jobs: 3, parallelFromBytes: 0, waitForWorkers: true });
     expect(one.findings.length).toBeGreaterThan(24);
     expect(one.skipped.map((s) => s.reason)).toEqual([
       expect.stringMatching(/larger than 1048576 bytes/),
       'named pipe (FIFO): not opened',
     ]);
-    expect({ ...many, createdAt: '' }).toEqual({ ...one, createdAt: '' });
+    expect(one.filesInWorkers).toBe(0);
+    expect(many.filesInWorkers).toBeGreaterThan(0);
+    expect({ ...many, filesInWorkers: 0 }).toEqual(one);
 
     const canary = concat('gh', 'o_', fake(36, 9));
-    const canaries = buildNeedles([{ kind: 'access_token', secret: new Secret(canary) }]);
+    const needles = buildNeedles([{ kind: 'access_token', secret: new Secret(canary) }]);
     writeFileSync(join(dir, 'd0', 'canary.txt'), `x ${canary}\n`);
-    const exact = { paths: [dir], canaries };
-    const exactOne = await runScan({ ...exact, jobs: 1 });
+    const detector = { type: 'canaries', needles } as const;
+    const exactOne = await walk({ detector, jobs: 1 });
     expect(exactOne.findings.map((f) => f.path.slice(dir.length + 1))).toEqual(['d0/canary.txt']);
-    expect({
-      ...(await runScan({ ...exact, jobs: 2, parallelFromBytes: 0 })),
-      createdAt: '',
-    }).toEqual({
-      ...exactOne,
-      createdAt: '',
-    });
+    const exactMany = await walk({ detector, jobs: 2, parallelFromBytes: 0, waitForWorkers: true });
+    expect(exactMany.filesInWorkers).toBeGreaterThan(0);
+    expect({ ...exactMany, filesInWorkers: 0 }).toEqual(exactOne);
   });
 });
 

@@ -29,9 +29,10 @@ export function findSecrets(text: string, rules: readonly Rule[] = RULES): RuleM
   const kept: RuleMatch[] = [];
   for (const rule of rules) {
     lower ??= text.toLowerCase();
-    const holds =
-      rule.keywords.some((keyword) => (lower as string).includes(keyword)) ||
-      (rule.exactKeywords?.some((keyword) => text.includes(keyword)) ?? false);
+    const anyCase = rule.pattern.flags.includes('i');
+    const holds = rule.keywords.some((keyword) =>
+      anyCase ? (lower as string).includes(keyword) : text.includes(keyword),
+    );
     if (!holds) continue;
     for (const match of execAll(rule, text)) {
       if (!overlaps(kept, match.start, match.end)) kept.push(match);
@@ -50,7 +51,7 @@ export interface ByteMatch extends RuleMatch {
 interface Trigger {
   rules: number[];
   utf16: boolean;
-  /** The keyword's length in bytes. */
+  /** The keyword's length in bytes (ASCII). */
   length: number;
 }
 
@@ -64,32 +65,37 @@ export class RuleEngine {
   constructor(rules: readonly Rule[] = RULES) {
     this.rules = rules;
     this.#patterns = rules.map((rule) => new RegExp(rule.pattern.source, rule.pattern.flags));
-    const byKeyword = new Map<string, { caseInsensitive: boolean; rules: number[] }>();
+    // One matcher pattern per keyword, in ASCII and in UTF-16LE, for all the rules that list it.
+    const byKeyword = new Map<string, Trigger>();
     for (const [index, rule] of rules.entries()) {
-      const keywords = [
-        ...rule.keywords.map((k) => ({ text: k.toLowerCase(), caseInsensitive: true })),
-        ...(rule.exactKeywords ?? []).map((k) => ({ text: k, caseInsensitive: false })),
-      ];
-      for (const { text, caseInsensitive } of keywords) {
-        if (Buffer.byteLength(text, 'latin1') < MIN_KEYWORD_BYTES)
+      const caseInsensitive = rule.pattern.flags.includes('i');
+      for (const keyword of rule.keywords) {
+        if (Buffer.byteLength(keyword, 'latin1') < MIN_KEYWORD_BYTES)
           throw new RangeError(
-            `rule ${rule.id}: keyword "${text}" is shorter than ${MIN_KEYWORD_BYTES} bytes`,
+            `rule ${rule.id}: keyword "${keyword}" is shorter than ${MIN_KEYWORD_BYTES} bytes`,
           );
-        const id = `${caseInsensitive ? 'i' : 's'}:${text}`;
-        const entry = byKeyword.get(id) ?? { caseInsensitive, rules: [] };
-        if (!entry.rules.includes(index)) entry.rules.push(index);
-        byKeyword.set(id, entry);
+        const written = caseInsensitive ? keyword.toLowerCase() : keyword;
+        for (const utf16 of [false, true]) {
+          const id = `${caseInsensitive ? 'i' : 's'}${utf16 ? 'u' : 'a'}:${written}`;
+          const trigger = byKeyword.get(id) ?? { rules: [], utf16, length: written.length };
+          if (!trigger.rules.includes(index)) trigger.rules.push(index);
+          byKeyword.set(id, trigger);
+        }
       }
     }
     const specs: PatternSpec[] = [];
     this.#triggers = [];
-    for (const [id, { caseInsensitive, rules: indexes }] of byKeyword) {
-      const text = id.slice(2);
-      for (const utf16 of [false, true]) {
-        const bytes = Buffer.from(text, utf16 ? 'utf16le' : 'latin1');
-        specs.push({ bytes, caseInsensitive });
-        this.#triggers.push({ rules: indexes, utf16, length: bytes.length });
-      }
+    for (const [id, trigger] of byKeyword) {
+      const keyword = id.slice(id.indexOf(':') + 1);
+      // Found by its key (the piece ordinary text holds least), checked whole.
+      const keyEnd = keyOf(keyword) + MIN_KEYWORD_BYTES;
+      specs.push({
+        bytes: Buffer.from(keyword, trigger.utf16 ? 'utf16le' : 'latin1'),
+        caseInsensitive: id.startsWith('i'),
+        // In UTF-16LE every character is two bytes; a key ends after its last character's 0.
+        keyEnd: trigger.utf16 ? 2 * keyEnd : keyEnd,
+      });
+      this.#triggers.push(trigger);
     }
     this.#matcher = new Matcher(specs);
   }
@@ -173,6 +179,60 @@ export class RuleEngine {
       });
     }
   }
+}
+
+/**
+ * What logs of sign-ins are made of: English, the words of OAuth and the device flow, and the
+ * shapes of timestamps, paths and identifiers. The matcher stops wherever the last two bytes of a
+ * key appear, so each keyword is keyed on the piece whose pairs this text holds least:
+ * `access_token` on `ss_t`, not on `oken` (every "token" would stop it).
+ */
+const ORDINARY_TEXT =
+  `the of and to in is that for it as was with be by on not he this are or his from at which
+but have an they you were her she there been one all we their has would when what will more if no
+out so said can who about up other into than its some time could them only then these two may first
+any like now my over such our also after new most made after where back here through much before
+token access refresh bearer authorization authorize device code user verification uri complete
+pending slow down expired denied granted client id secret scope openid profile offline email
+request response error status session login logout sign interval polling poll retry timeout
+worker queue job cache hit miss upstream connection reset info debug warn warning trace fatal
+get post put delete http https json content type length accept header cookie set agent
+2026-11-27T10:20:30.123Z 0.9.12 v1.2.3 /api/v1/items /oauth/token /device /login 10.0.0.1
+client_id user_code device_code grant_type expires_in slow_down access_denied worker-3 x-request-id`
+    .toLowerCase()
+    .split(/\s+/);
+
+const PAIR_COUNTS = (() => {
+  const counts = new Map<string, number>();
+  for (const word of ORDINARY_TEXT)
+    for (let i = 0; i + 2 <= word.length; i++) {
+      const pair = word.slice(i, i + 2);
+      counts.set(pair, (counts.get(pair) ?? 0) + 1);
+    }
+  return counts;
+})();
+
+/** How often ordinary text holds a pair of bytes (case-insensitive), roughly. */
+function pairCost(pair: string): number {
+  return PAIR_COUNTS.get(pair.toLowerCase()) ?? 0;
+}
+
+/** Where in `keyword` its key (the 4-byte piece ordinary text holds least) starts. */
+export function keyOf(keyword: string): number {
+  let best = keyword.length - MIN_KEYWORD_BYTES;
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (let at = keyword.length - MIN_KEYWORD_BYTES; at >= 0; at--) {
+    // The last pair decides where the matcher stops; the others how far it jumps.
+    const cost =
+      16 * pairCost(keyword.slice(at + 2, at + 4)) +
+      2 * pairCost(keyword.slice(at + 1, at + 3)) +
+      pairCost(keyword.slice(at, at + 2));
+    if (cost < bestCost) {
+      best = at;
+      bestCost = cost;
+    }
+  }
+  return best;
 }
 
 /** 0 for ASCII; 1 and 2 for UTF-16LE at even and odd byte offsets. */

@@ -53,8 +53,11 @@ const SNIFF_BYTES = 512;
 
 export class FileScanner {
   readonly #options: FileScannerOptions;
-  /** Plain files are read through this one buffer: one file at a time per scanner. */
-  readonly #buffer = Buffer.allocUnsafe(READ_BYTES);
+  /** Plain files are read through these two buffers: one file at a time per scanner. */
+  readonly #buffers: [Buffer, Buffer] = [
+    Buffer.allocUnsafe(READ_BYTES),
+    Buffer.allocUnsafe(READ_BYTES),
+  ];
   #busy = false;
 
   constructor(options: FileScannerOptions) {
@@ -110,12 +113,13 @@ export class FileScanner {
         skip(display, 'replaced while being scanned: not read');
         return result;
       }
-      const { bytesRead } = await handle.read(this.#buffer, 0, SNIFF_BYTES, 0);
-      const kind = sniff(this.#buffer.subarray(0, bytesRead));
+      const [head] = this.#buffers;
+      const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+      const kind = sniff(head.subarray(0, bytesRead));
       if (kind === 'zip') {
         result.bytes = await scanZipFd(handle.fd, location, budget, context);
       } else if (kind === 'plain') {
-        result.bytes = await scanPlainFile(handle, before.size, this.#buffer, location, context);
+        result.bytes = await scanPlainFile(handle, before.size, this.#buffers, location, context);
       } else {
         result.bytes = await scanStream(
           readChunks(handle, before.size),

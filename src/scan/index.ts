@@ -22,10 +22,8 @@ export interface ScanOptions {
   /** Exact-value mode: only these canaries are looked for. */
   canaries?: NeedleSet;
   baseline?: ReadonlySet<Fingerprint>;
-  /** Files scanned at once in worker threads (default: the CPUs; 1: this thread only). */
+  /** Files scanned at once: this thread and worker threads (default: the CPUs; 1: no workers). */
   jobs?: number;
-  /** Start workers once the files seen add up to this many bytes (default 32 MiB). */
-  parallelFromBytes?: number;
 }
 
 export async function runScan(options: ScanOptions): Promise<ScanReport> {
@@ -53,9 +51,6 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     ...(options.limits && { limits: options.limits }),
     ...(options.content && { content: options.content }),
     ...(options.jobs !== undefined && { jobs: options.jobs }),
-    ...(options.parallelFromBytes !== undefined && {
-      parallelFromBytes: options.parallelFromBytes,
-    }),
   });
   const places: PlaceStatus[] = [];
   let result: Awaited<ReturnType<Walker['finish']>>;

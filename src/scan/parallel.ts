@@ -1,8 +1,9 @@
 /**
  * Files scanned side by side in worker threads, one `FileScanner` per worker, when a scan is big
  * enough to pay for them (a worker costs tens of milliseconds to start). The walk stays in the
- * calling thread and hands out files; results come back as plain data and are put in walk order
- * by the caller, so a report does not depend on which worker finished first.
+ * calling thread, which hands files to workers with room and scans the others itself; results
+ * come back as plain data and are put in walk order by the caller, so a report does not depend
+ * on which thread finished first.
  *
  * A worker that dies fails only its files in flight; the caller scans those itself.
  */
@@ -16,8 +17,6 @@ const WORKER_URL = new URL(
   import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
   import.meta.url,
 );
-/** Files in flight per worker: the next one is queued while it reads the current. */
-const DEPTH = 2;
 
 /** What a worker is started with: the scan's settings, as plain data. */
 export interface WorkerSetup {
@@ -31,7 +30,11 @@ export interface WorkerSetup {
 }
 
 export type WorkerRequest = { id: number; job: FileJob };
-export type WorkerReply = { id: number; result: FileResult } | { id: number; error: string };
+export type WorkerReply =
+  | { id: number; result: FileResult }
+  | { id: number; error: string }
+  /** Sent once, when the worker has loaded and can take files. */
+  | { ready: true };
 
 /** The detector as a worker can rebuild it; undefined for one it cannot (custom rules). */
 export function portableDetector(
@@ -72,80 +75,54 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-class Member {
-  readonly worker: Worker;
-  readonly pending = new Map<number, Pending>();
-  gone: string | undefined;
+/** One worker thread: scans the files it is given, one at a time, in order. */
+export class ScanWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+  #gone: string | undefined;
+  /** Resolves true once the worker has loaded and can take files, false if it died first. */
+  readonly loaded: Promise<boolean>;
 
-  constructor(setup: WorkerSetup, onIdle: () => void) {
-    this.worker = new Worker(WORKER_URL, { workerData: setup });
-    this.worker.on('message', (reply: WorkerReply) => {
-      const waiting = this.pending.get(reply.id);
+  constructor(setup: WorkerSetup) {
+    this.#worker = new Worker(WORKER_URL, { workerData: setup });
+    let settle: (ready: boolean) => void = () => {};
+    this.loaded = new Promise((resolve) => {
+      settle = resolve;
+    });
+    this.#worker.on('message', (reply: WorkerReply) => {
+      if ('ready' in reply) {
+        settle(true);
+        return;
+      }
+      const waiting = this.#pending.get(reply.id);
       if (!waiting) return;
-      this.pending.delete(reply.id);
+      this.#pending.delete(reply.id);
       if ('error' in reply) waiting.reject(new Error(reply.error));
       else waiting.resolve(reply.result);
-      onIdle();
     });
     const fail = (reason: string) => {
-      if (this.gone !== undefined) return;
-      this.gone = reason;
-      for (const waiting of this.pending.values()) waiting.reject(new Error(reason));
-      this.pending.clear();
-      onIdle();
+      if (this.#gone !== undefined) return;
+      this.#gone = reason;
+      settle(false);
+      for (const waiting of this.#pending.values()) waiting.reject(new Error(reason));
+      this.#pending.clear();
     };
-    this.worker.on('error', (error) => fail(`scan worker failed: ${error.message}`));
-    this.worker.on('exit', (code) => fail(`scan worker exited with code ${code}`));
-  }
-}
-
-export class ScanPool {
-  readonly size: number;
-  readonly #members: Member[];
-  #next = 0;
-  #waiters: (() => void)[] = [];
-
-  constructor(size: number, setup: WorkerSetup) {
-    this.size = size;
-    this.#members = Array.from({ length: size }, () => new Member(setup, () => this.#wake()));
+    this.#worker.on('error', (error) => fail(`scan worker failed: ${error.message}`));
+    this.#worker.on('exit', (code) => fail(`scan worker exited with code ${code}`));
   }
 
-  /** Resolves when a worker can take another file (at most `DEPTH` in flight each). */
-  async ready(): Promise<void> {
-    while (!this.#free()) {
-      if (this.#members.every((m) => m.gone !== undefined)) return;
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    }
-  }
-
-  /** Scans `job` in a worker; rejects if no worker is left or the worker dies. */
+  /** Scans `job` in the worker; rejects if the worker is gone or dies meanwhile. */
   scan(job: FileJob): Promise<FileResult> {
-    const member = this.#free();
-    if (!member) return Promise.reject(new Error('no scan worker left'));
+    if (this.#gone !== undefined) return Promise.reject(new Error(this.#gone));
     const id = this.#next++;
     return new Promise<FileResult>((resolve, reject) => {
-      member.pending.set(id, { resolve, reject });
-      member.worker.postMessage({ id, job } satisfies WorkerRequest);
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, job } satisfies WorkerRequest);
     });
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.#members.map((member) => member.worker.terminate()));
-    this.#wake();
-  }
-
-  #free(): Member | undefined {
-    let best: Member | undefined;
-    for (const member of this.#members) {
-      if (member.gone !== undefined || member.pending.size >= DEPTH) continue;
-      if (!best || member.pending.size < best.pending.size) best = member;
-    }
-    return best;
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
   }
 }

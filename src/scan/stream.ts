@@ -138,26 +138,37 @@ async function scanContent(
 
 /**
  * Scans a plain file (its first bytes are no archive) up to `size`, the size it had when opened
- * (a file that grows while read is read that far), through one buffer reused for every read.
+ * (a file that grows while read is read that far; a size of 0, as /proc files say, reads to the
+ * end). Two buffers, reused: the next read runs while the last one is searched.
  */
 export async function scanPlainFile(
   handle: FileHandle,
   size: number,
-  buffer: Buffer,
+  buffers: readonly [Buffer, Buffer],
   location: Location,
   context: StreamContext,
 ): Promise<number> {
   const scanner = new ContentScanner(context.detector, context.content);
+  let [current, next] = buffers;
+  let position = 0;
+  const read = (buffer: Buffer) => {
+    const want = size === 0 ? buffer.length : Math.min(buffer.length, size - position);
+    return want > 0 ? handle.read(buffer, 0, want, position) : undefined;
+  };
+  let reading = read(current);
   try {
-    for (let position = 0; position < size || size === 0; ) {
-      const want = size === 0 ? buffer.length : Math.min(buffer.length, size - position);
-      const { bytesRead } = await handle.read(buffer, 0, want, position);
+    while (reading) {
+      const { bytesRead } = await reading;
       if (bytesRead === 0) break;
       position += bytesRead;
-      scanner.push(buffer.subarray(0, bytesRead));
+      reading = read(next);
+      scanner.push(current.subarray(0, bytesRead));
+      [current, next] = [next, current];
     }
     scanner.end();
   } finally {
+    // Never leave a read running into a buffer the caller will reuse.
+    await reading?.catch(() => undefined);
     record(scanner, location, context);
   }
   return scanner.bytes;

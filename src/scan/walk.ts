@@ -11,7 +11,7 @@ import { join, matchesGlob } from 'node:path';
 import { describeType, reasonOf } from '../search/file-scan.ts';
 import { type ContentOptions, type Detector, RULES_DETECTOR } from './content.ts';
 import { type FileJob, type FileResult, FileScanner } from './file.ts';
-import { portableDetector, ScanPool } from './parallel.ts';
+import { portableDetector, ScanWorker, type WorkerSetup } from './parallel.ts';
 import { RULES } from './rules/index.ts';
 import { safeText } from './safe-text.ts';
 import { DEFAULT_LIMITS, type ScanFinding, type ScanLimits, type Skipped } from './types.ts';
@@ -22,12 +22,15 @@ export interface WalkOptions {
   detector?: Detector;
   content?: Partial<ContentOptions>;
   /**
-   * Files scanned at once, in worker threads (default: the CPUs this process may use). 1 scans
-   * in the calling thread only. Workers start once the files seen add up to `parallelFromBytes`.
+   * Files scanned at once: this thread and `jobs - 1` worker threads (default: the CPUs this
+   * process may use; 1: this thread only). Workers start once the files seen add up to
+   * `parallelFromBytes`, and take files as soon as they have loaded.
    */
   jobs?: number;
-  /** Default 32 MiB: below that, starting workers costs more than they save. */
+  /** Default 8 MiB: below that, starting workers costs more than they save. */
   parallelFromBytes?: number;
+  /** Tests: wait for the workers to load when they start, so they surely take files. */
+  waitForWorkers?: boolean;
 }
 
 export interface WalkResult {
@@ -35,9 +38,13 @@ export interface WalkResult {
   skipped: Skipped[];
   filesScanned: number;
   bytesScanned: number;
+  /** Files handed to worker threads. */
+  filesInWorkers: number;
 }
 
-const PARALLEL_FROM_BYTES = 32 * 1024 * 1024;
+const PARALLEL_FROM_BYTES = 8 * 1024 * 1024;
+/** Files the walk may find ahead of the scanners. */
+const QUEUE_FILES = 64;
 const NOTHING: FileResult = { findings: [], skipped: [], files: 0, bytes: 0 };
 
 /** A path as the file system takes it: a string, or bytes when it is not valid UTF-8. */
@@ -79,19 +86,37 @@ export function excluded(path: string, globs: readonly string[]): boolean {
   );
 }
 
+/** A file waiting in the queue, and where its result goes. */
+interface Queued {
+  job: FileJob;
+  slot: number;
+}
+
+/**
+ * Walks, and feeds the files it finds to a bounded queue that scanners drain: this thread's own
+ * `FileScanner` from the first file, and one loop per worker thread once the files seen are
+ * worth them. A scanner takes the next file the moment it is free, whatever the others do.
+ */
 export class Walker {
   readonly #exclude: readonly string[];
   readonly #detector: Detector;
   readonly #scanner: FileScanner;
   readonly #jobs: number;
   readonly #parallelFromBytes: number;
-  readonly #setup: ConstructorParameters<typeof ScanPool>[1] | undefined;
+  readonly #waitForWorkers: boolean;
+  readonly #setup: WorkerSetup | undefined;
   readonly #seenFolders = new Set<string>();
   readonly #seenFiles = new Set<string>();
   /** What each file (or walk problem) gave, in walk order; filled as files finish. */
   readonly #results: FileResult[] = [];
-  readonly #inFlight = new Set<Promise<void>>();
-  #pool: ScanPool | undefined;
+  readonly #queue: Queued[] = [];
+  /** Scanners waiting for a file; the walk waiting for room in the queue. */
+  #hungry: ((next: Queued | undefined) => void)[] = [];
+  #room: (() => void) | undefined;
+  #walked = false;
+  readonly #scanners: Promise<void>[] = [];
+  readonly #workers: ScanWorker[] = [];
+  #filesInWorkers = 0;
   #bytesSeen = 0;
 
   constructor(options: WalkOptions = {}) {
@@ -108,19 +133,27 @@ export class Walker {
     });
     this.#jobs = Math.max(1, Math.floor(options.jobs ?? availableParallelism()));
     this.#parallelFromBytes = options.parallelFromBytes ?? PARALLEL_FROM_BYTES;
+    this.#waitForWorkers = options.waitForWorkers ?? false;
     const detector = portableDetector(this.#detector, RULES);
     this.#setup = detector && { detector, exclude, limits, content };
   }
 
-  /** Waits for files still being scanned, ends the workers, and gives everything in walk order. */
+  /** Waits for the files still queued or being scanned, ends the workers, gives all in walk order. */
   async finish(): Promise<WalkResult> {
+    this.#walked = true;
+    for (const feed of this.#hungry.splice(0)) feed(this.#queue.shift());
     try {
-      while (this.#inFlight.size) await Promise.all(this.#inFlight);
+      await Promise.all(this.#scanners);
     } finally {
-      await this.#pool?.close();
-      this.#pool = undefined;
+      await this.abort();
     }
-    const result: WalkResult = { findings: [], skipped: [], filesScanned: 0, bytesScanned: 0 };
+    const result: WalkResult = {
+      findings: [],
+      skipped: [],
+      filesScanned: 0,
+      bytesScanned: 0,
+      filesInWorkers: this.#filesInWorkers,
+    };
     for (const part of this.#results) {
       for (const finding of part.findings) result.findings.push(finding);
       for (const skipped of part.skipped) result.skipped.push(skipped);
@@ -132,8 +165,7 @@ export class Walker {
 
   /** Ends the workers without waiting for their files (an error or Ctrl-C on the way). */
   async abort(): Promise<void> {
-    await this.#pool?.close();
-    this.#pool = undefined;
+    await Promise.all(this.#workers.splice(0).map((worker) => worker.terminate()));
   }
 
   /** Scans a root the user named (it exists: the caller checked). */
@@ -219,41 +251,85 @@ export class Walker {
     }
   }
 
-  /** Scans `job` here, or hands it to a worker and goes on walking. */
+  /** Queues `job` for the next free scanner; waits while the queue is full. */
   async #file(job: FileJob): Promise<void> {
     const slot = this.#results.length;
     this.#results.push(NOTHING);
     this.#bytesSeen += job.size;
-    const pool = this.#poolFor();
-    if (!pool) {
-      this.#results[slot] = await this.#scanner.scan(job);
+    if (!this.#scanners.length) this.#scanners.push(this.#drain((next) => this.#scanHere(next)));
+    await this.#startWorkers();
+    const queued = { job, slot };
+    const feed = this.#hungry.shift();
+    if (feed) {
+      feed(queued);
       return;
     }
-    await pool.ready();
-    const done = pool
-      .scan(job)
-      // A worker that died: scan its file here.
-      .catch(() => this.#scanHere(job))
-      .then((result) => {
-        this.#results[slot] = result;
-      })
-      .finally(() => this.#inFlight.delete(done));
-    this.#inFlight.add(done);
+    this.#queue.push(queued);
+    while (this.#queue.length >= QUEUE_FILES)
+      await new Promise<void>((resolve) => {
+        this.#room = resolve;
+      });
   }
 
-  /** The calling thread's scanner does one file at a time: queue behind the one in progress. */
+  /** The next queued file; undefined once the walk is over and the queue empty. */
+  #take(): Promise<Queued | undefined> {
+    const next = this.#queue.shift();
+    if (next) {
+      const room = this.#room;
+      this.#room = undefined;
+      room?.();
+      return Promise.resolve(next);
+    }
+    if (this.#walked) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.#hungry.push(resolve));
+  }
+
+  /** One scanner's loop: takes files until there are none. Never throws. */
+  async #drain(scan: (job: FileJob) => Promise<FileResult>): Promise<void> {
+    for (let next = await this.#take(); next; next = await this.#take()) {
+      this.#results[next.slot] = await scan(next.job).catch((error: unknown) => ({
+        ...NOTHING,
+        skipped: [
+          { path: safeText(next?.job.display ?? '', this.#detector), reason: reasonOf(error) },
+        ],
+      }));
+    }
+  }
+
+  /** Starts the worker threads once the files seen are worth them (once). */
+  async #startWorkers(): Promise<void> {
+    if (this.#workers.length || this.#scanners.length > 1 || this.#jobs < 2 || !this.#setup) return;
+    if (this.#bytesSeen < this.#parallelFromBytes) return;
+    const setup = this.#setup;
+    const started = Array.from({ length: this.#jobs - 1 }, () => new ScanWorker(setup));
+    this.#workers.push(...started);
+    for (const worker of started) this.#scanners.push(this.#workerLoop(worker));
+    if (this.#waitForWorkers) await Promise.all(started.map((worker) => worker.loaded));
+  }
+
+  /** A worker's loop, once it has loaded; a file it fails on (it died) is scanned here. */
+  async #workerLoop(worker: ScanWorker): Promise<void> {
+    if (!(await worker.loaded)) return;
+    let alive = true;
+    await this.#drain(async (job) => {
+      if (!alive) return this.#scanHere(job);
+      try {
+        const result = await worker.scan(job);
+        this.#filesInWorkers++;
+        return result;
+      } catch {
+        alive = false;
+        return this.#scanHere(job);
+      }
+    });
+  }
+
+  /** This thread's scanner does one file at a time: a dead worker's file waits its turn. */
   #here: Promise<unknown> = Promise.resolve();
   #scanHere(job: FileJob): Promise<FileResult> {
     const run = this.#here.then(() => this.#scanner.scan(job));
     this.#here = run.catch(() => undefined);
     return run;
-  }
-
-  #poolFor(): ScanPool | undefined {
-    if (this.#pool) return this.#pool;
-    if (this.#jobs < 2 || !this.#setup || this.#bytesSeen < this.#parallelFromBytes) return;
-    this.#pool = new ScanPool(this.#jobs, this.#setup);
-    return this.#pool;
   }
 }
 

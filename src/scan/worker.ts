@@ -28,6 +28,7 @@ if (parentPort) {
     content: setup.content,
     isExcluded: (member) => excluded(member, setup.exclude),
   });
+  port.postMessage({ ready: true } satisfies WorkerReply);
   let queue = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {
     queue = queue.then(async () => {

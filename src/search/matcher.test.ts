@@ -88,6 +88,32 @@ describe('Matcher', () => {
     }
   });
 
+  it('finds patterns keyed inside (keyEnd) exactly as brute force does, long ranges too', () => {
+    for (let round = 0; round < 60; round++) {
+      const alphabet = 'abAB-';
+      const word = (length: number) =>
+        Buffer.from(Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join(''));
+      const raw = Array.from({ length: 1 + randomInt(6) }, () => word(4 + randomInt(10)));
+      const shortest = Math.min(...raw.map((bytes) => bytes.length));
+      const patterns: PatternSpec[] = raw.map((bytes) => ({
+        bytes,
+        caseInsensitive: randomInt(3) === 0,
+        keyEnd: shortest + randomInt(bytes.length - shortest + 1),
+      }));
+      const buffer = Buffer.concat(
+        Array.from({ length: round % 2 ? 60 : 2000 }, () =>
+          randomInt(3) === 0
+            ? Buffer.from((patterns[randomInt(patterns.length)] as PatternSpec).bytes)
+            : word(randomInt(6)),
+        ),
+      );
+      expect(scanAll(new Matcher(patterns), buffer)).toEqual(naive(buffer, patterns));
+    }
+    expect(
+      () => new Matcher([{ bytes: Buffer.from('abcdef'), caseInsensitive: false, keyEnd: 3 }]),
+    ).toThrow(/keyEnd/);
+  });
+
   it('reports a case-insensitive pattern in every case but its excepted spelling', () => {
     const matcher = new Matcher([
       { bytes: Buffer.from('wxyz-bcdf'), caseInsensitive: true, except: Buffer.from('WXYZ-BCDF') },

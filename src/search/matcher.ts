@@ -23,6 +23,12 @@ export interface PatternSpec {
   caseInsensitive: boolean;
   /** For case-insensitive patterns: an exact spelling that is not reported (another pattern's). */
   except?: Uint8Array | undefined;
+  /**
+   * Where the pattern's key ends (exclusive; default: the pattern's end). The matcher finds a
+   * pattern by its key, the `keyLength` bytes before this: pick the piece ordinary data holds
+   * least. A match is then reported when its key ends at `from` or later.
+   */
+  keyEnd?: number | undefined;
 }
 
 /** Called for every match: the pattern's index and the index of its first byte in the buffer. */
@@ -49,6 +55,8 @@ export class Matcher {
   /** Per case-insensitive pattern: 0x20 where the byte is a letter, else 0. */
   readonly #fold: (Uint8Array | undefined)[];
   readonly #except: (Uint8Array | undefined)[];
+  /** Per pattern: where its key ends. */
+  readonly #keyEnd: Int32Array;
 
   constructor(patterns: readonly PatternSpec[]) {
     this.patternCount = patterns.length;
@@ -63,13 +71,18 @@ export class Matcher {
     this.#patterns = patterns.map((p) => (p.caseInsensitive ? toLower(p.bytes) : p.bytes));
     this.#fold = patterns.map((p) => (p.caseInsensitive ? foldMask(p.bytes) : undefined));
     this.#except = patterns.map((p) => (p.caseInsensitive ? p.except : undefined));
+    this.#keyEnd = Int32Array.from(patterns, (p) => {
+      const keyEnd = p.keyEnd ?? p.bytes.length;
+      if (keyEnd < m || keyEnd > p.bytes.length) throw new RangeError('keyEnd out of range');
+      return keyEnd;
+    });
 
     const shift = new Uint8Array(TABLE).fill(Math.max(m - 1, 0));
     const bucketCounts = new Uint32Array(TABLE + 1);
     const ends: number[][] = [];
     for (const [index, bytes] of this.#patterns.entries()) {
       const ci = this.#fold[index] !== undefined;
-      const key = bytes.subarray(bytes.length - m);
+      const key = this.#key(index, bytes);
       for (let j = 1; j < m; j++) {
         const distance = m - 1 - j;
         for (const block of blocks(at(key, j - 1), at(key, j), ci)) {
@@ -96,7 +109,7 @@ export class Matcher {
     const before = new Uint8Array(TABLE).fill(m < 4 ? 1 : 0);
     if (m >= 4) {
       for (const [index, bytes] of this.#patterns.entries()) {
-        const key = bytes.subarray(bytes.length - m);
+        const key = this.#key(index, bytes);
         const ci = this.#fold[index] !== undefined;
         for (const block of blocks(at(key, m - 4), at(key, m - 3), ci)) before[block] = 1;
       }
@@ -107,9 +120,14 @@ export class Matcher {
     this.#bucketItems = items;
   }
 
+  #key(index: number, bytes: Uint8Array): Uint8Array {
+    const keyEnd = this.#keyEnd[index] as number;
+    return bytes.subarray(keyEnd - this.keyLength, keyEnd);
+  }
+
   /**
-   * Reports every occurrence that lies inside `buffer[0, end)` and whose last byte is at index
-   * `from` or later. Verification may read before `from` (down to 0): a caller scanning a stream
+   * Reports every occurrence that lies inside `buffer[0, end)` and whose last byte (its key's
+   * last byte, for a pattern keyed inside) is at index `from` or later. Verification may read before `from` (down to 0): a caller scanning a stream
    * in windows keeps the last `maxLength - 1` bytes of one window at the start of the next and
    * passes their count as `from`, so each occurrence is reported exactly once.
    */
@@ -120,7 +138,7 @@ export class Matcher {
     const limit = Math.min(end, buffer.length);
     const first = Math.max(from, m - 1);
     if (limit - first < TWO_CURSORS_FROM) {
-      this.#scanRange(buffer, first, limit, onMatch);
+      this.#scanRange(buffer, first, limit, limit, onMatch);
       return;
     }
     // Two cursors, one per half, stepped together: each jump waits on a table lookup that waits
@@ -136,33 +154,42 @@ export class Matcher {
       const di = shift[((buffer[i - 1] as number) << 8) | (buffer[i] as number)] as number;
       const dj = shift[((buffer[j - 1] as number) << 8) | (buffer[j] as number)] as number;
       if (di === 0) {
-        this.#candidate(buffer, i, onMatch);
+        this.#candidate(buffer, i, limit, onMatch);
         i++;
       } else i += di;
       if (dj === 0) {
-        this.#candidate(buffer, j, keep);
+        this.#candidate(buffer, j, limit, keep);
         j++;
       } else j += dj;
     }
-    if (i < mid) this.#scanRange(buffer, i, mid, onMatch);
-    if (j < limit) this.#scanRange(buffer, j, limit, keep);
+    if (i < mid) this.#scanRange(buffer, i, mid, limit, onMatch);
+    if (j < limit) this.#scanRange(buffer, j, limit, limit, keep);
     for (let k = 0; k < later.length; k += 2) onMatch(later[k] as number, later[k + 1] as number);
   }
 
-  /** One cursor over the key ends in `[from, limit)` (`from` is at least keyLength − 1). */
-  #scanRange(buffer: Uint8Array, from: number, limit: number, onMatch: MatchCallback): void {
+  /**
+   * One cursor over the key ends in `[from, limit)` (`from` is at least keyLength − 1); matches
+   * must end before `end`.
+   */
+  #scanRange(
+    buffer: Uint8Array,
+    from: number,
+    limit: number,
+    end: number,
+    onMatch: MatchCallback,
+  ): void {
     const shift = this.#shift;
     let i = from;
     for (;;) {
       i = skip(buffer, shift, i, limit);
       if (i >= limit) return;
-      this.#candidate(buffer, i, onMatch);
+      this.#candidate(buffer, i, end, onMatch);
       i++;
     }
   }
 
   /** Position `i` may end a key (shift 0): checks the block before, then the bucket. */
-  #candidate(buffer: Uint8Array, i: number, onMatch: MatchCallback): void {
+  #candidate(buffer: Uint8Array, i: number, end: number, onMatch: MatchCallback): void {
     if (this.#before[((buffer[i - 3] as number) << 8) | (buffer[i - 2] as number)] === 0) return;
     const block = ((buffer[i - 1] as number) << 8) | (buffer[i] as number);
     const starts = this.#bucketStart;
@@ -170,20 +197,23 @@ export class Matcher {
     const stop = starts[block + 1] as number;
     for (let k = starts[block] as number; k < stop; k++) {
       const index = items[k] as number;
-      const start = this.#verify(index, buffer, i);
+      const start = this.#verify(index, buffer, i, end);
       if (start >= 0) onMatch(index, start);
     }
   }
 
-  /** The start index when pattern `index` ends at `end` (its last 2 bytes already match), or -1. */
-  #verify(index: number, buffer: Uint8Array, end: number): number {
+  /**
+   * The start index when pattern `index`'s key ends at `keyLast` (its last 2 bytes already
+   * match) and the whole pattern lies before `end`, or -1.
+   */
+  #verify(index: number, buffer: Uint8Array, keyLast: number, end: number): number {
     const pattern = this.#patterns[index] as Uint8Array;
     const length = pattern.length;
-    const start = end - length + 1;
-    if (start < 0) return -1;
+    const start = keyLast - (this.#keyEnd[index] as number) + 1;
+    if (start < 0 || start + length > end) return -1;
     const fold = this.#fold[index];
     if (fold === undefined) {
-      for (let j = length - 3; j >= 0; j--) {
+      for (let j = length - 1; j >= 0; j--) {
         if (buffer[start + j] !== pattern[j]) return -1;
       }
       return start;

@@ -10,7 +10,7 @@ export const awsSsoToken: Rule = {
   id: 'aws-sso-token',
   description: 'Detects AWS IAM Identity Center (SSO) access and refresh tokens (aoa…/aor…)',
   severity: 'critical',
-  keywords: ['aoaa', 'aora'],
+  keywords: ['aoaA', 'aorA'],
   pattern:
     /(?<![A-Za-z0-9+/_-])(?<secret>ao[ar]A[A-Za-z0-9+/_-]{100,}={0,2}(?::[A-Za-z0-9+/]{40,}={0,2})?)/dg,
   verify: (secret) => looksRandom(secret.slice(3), 3.5),

@@ -8,7 +8,7 @@ export const jwt: Rule = {
   description: 'Detects JSON Web Tokens (signed access and ID tokens)',
   severity: 'high',
   // The payload's `.eyJ`: 4 bytes (a 3-byte `eyJ` would halve the keyword matcher's speed).
-  keywords: ['.eyj'],
+  keywords: ['.eyJ'],
   pattern:
     /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/dg,
   verify: (secret) => decodeJwt(secret) !== undefined,

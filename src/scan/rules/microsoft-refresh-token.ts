@@ -11,9 +11,8 @@ export const microsoftRefreshToken: Rule = {
   severity: 'critical',
   // `0.A` is only 3 bytes, and a 3-byte keyword would halve the speed of every scan (the
   // keyword matcher jumps at most the shortest keyword's length − 1): `0.A` and `1.A` followed by
-  // each character a token may hold, in this case only.
-  keywords: [],
-  exactKeywords: [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'].flatMap(
+  // each character a token may hold.
+  keywords: [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'].flatMap(
     (next) => [`0.A${next}`, `1.A${next}`],
   ),
   pattern:

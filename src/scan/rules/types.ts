@@ -19,12 +19,11 @@ export interface Rule {
   description: string;
   severity: Severity;
   /**
-   * Lower-case literals, matched in any case, at least 4 bytes: the regex runs only on lines that
-   * hold one of them (or of `exactKeywords`), so every match must hold one.
+   * Literals of at least 4 bytes: the regex runs only on lines that hold one of them, so every
+   * match must hold one. Matched in any case when the pattern has the `i` flag (then written in
+   * lower case), else exactly as written.
    */
   keywords: readonly string[];
-  /** Literals matched in this case only (where any case would match too much text). */
-  exactKeywords?: readonly string[];
   /**
    * A quick look at the bytes right after a keyword found in ASCII text (`at` is the index after
    * it, `end` the end of the data), before the regex runs: false when no match can hold this
@@ -32,7 +31,7 @@ export interface Rule {
    * (`detect.test.ts` checks it against the bare regex on random text).
    */
   follows?: (bytes: Uint8Array, at: number, end: number) => boolean;
-  /** Must have the `g` and `d` flags and a named group `secret`. */
+  /** Must have the `g` and `d` flags and a named group `secret`; `i` makes keywords match in any case. */
   pattern: RegExp;
   /** Rejects a candidate that only looks like a secret (a placeholder, a word, a path). */
   verify?: (secret: string, match: RegExpExecArray) => boolean;
