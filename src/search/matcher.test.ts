@@ -54,7 +54,7 @@ describe('Matcher', () => {
     }
   });
 
-  it('scans long ranges with two cursors: the same matches, reported in ascending order', () => {
+  it('scans long ranges with four cursors: the same matches, reported in ascending order', () => {
     for (let round = 0; round < 30; round++) {
       const alphabet = 'abAB-';
       const word = (length: number) =>
