@@ -20,10 +20,16 @@ export interface Running {
   finished: Promise<Finished>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
+/** Starts the CLI; `as` runs it as another user (root only). */
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  as?: { uid: number; gid: number },
+): Running {
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...as,
   });
   let out = '';
   let err = '';

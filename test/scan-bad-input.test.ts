@@ -30,7 +30,7 @@ import { runScan } from '../src/scan/index.ts';
 import { renderScan } from '../src/scan/report/index.ts';
 import type { ScanReport } from '../src/scan/report/model.ts';
 import { join as concat, fake } from '../src/scan/rules/fake.ts';
-import { CLI_ENTRY, type Finished, runCli } from './cli.ts';
+import { CLI_ENTRY, type Finished, runCli, startCli } from './cli.ts';
 import { gz, tar, zip } from './fixtures/scan/archives.ts';
 
 /** Hooks into `open` of node:fs/promises, which the walker opens every file with. */
@@ -172,25 +172,9 @@ function canRunAsNobody(): boolean {
 /** The CLI as an unprivileged user: as nobody when run by root. */
 function runCliUnprivileged(args: string[]): Promise<Finished> {
   if (!isRoot) return runCli(args);
-  const child = track(
-    spawn(process.execPath, [CLI_ENTRY, ...args], {
-      uid: NOBODY,
-      gid: NOBODY,
-      env: { ...process.env, HOME: tmpdir() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const running = startCli(args, { ...process.env, HOME: tmpdir() }, { uid: NOBODY, gid: NOBODY });
+  track(running.child);
+  return running.finished;
 }
 
 describe('scan: files that change while being read', () => {
