@@ -38,6 +38,8 @@ const MAX_KEY = 32;
 const TABLE = 1 << 16;
 /** Ranges at least this long are scanned with four cursors. */
 const FOUR_CURSORS_FROM = 4096;
+/** Positions the four-cursor loop collects before they are checked. */
+const FOUND_BATCH = 1024;
 
 export class Matcher {
   /** Key length: the shortest pattern, at most 32. */
@@ -57,6 +59,10 @@ export class Matcher {
   readonly #except: (Uint8Array | undefined)[];
   /** Per pattern: where its key ends. */
   readonly #keyEnd: Int32Array;
+  /** The four-cursor loop's state: where each cursor is, where its quarter ends, what it found. */
+  readonly #cursors = new Int32Array(4);
+  readonly #ends = new Int32Array(4);
+  readonly #found = new Int32Array(FOUND_BATCH);
 
   constructor(patterns: readonly PatternSpec[]) {
     this.patternCount = patterns.length;
@@ -144,43 +150,67 @@ export class Matcher {
     }
     // Four cursors, one per quarter, stepped together: each jump waits on a table lookup that
     // waits on the bytes it jumped to, and four independent chains keep the CPU busy where one
-    // would wait (about 2x on this code's target machine). Later quarters' matches are held and
-    // reported after the first's, so the order stays ascending.
-    const shift = this.#shift;
+    // would wait (about 2x on this code's target machine). The jump loop only collects the
+    // positions where a key may end; they are checked here, apart, so the loop stays small and
+    // V8 optimizes it once. Later quarters' matches are held and reported after the first's, so
+    // the order stays ascending.
     const quarter = (limit - first) >> 2;
-    const endA = first + quarter;
-    const endB = endA + quarter;
-    const endC = endB + quarter;
-    const heldB: number[] = [];
-    const heldC: number[] = [];
-    const heldD: number[] = [];
-    const holdB: MatchCallback = (pattern, start) => heldB.push(pattern, start);
-    const holdC: MatchCallback = (pattern, start) => heldC.push(pattern, start);
-    const holdD: MatchCallback = (pattern, start) => heldD.push(pattern, start);
-    let a = first;
-    let b = endA;
-    let c = endB;
-    let d = endC;
-    while (a < endA && b < endB && c < endC && d < limit) {
-      const sa = shift[view.getUint16(a - 1)] as number;
-      const sb = shift[view.getUint16(b - 1)] as number;
-      const sc = shift[view.getUint16(c - 1)] as number;
-      const sd = shift[view.getUint16(d - 1)] as number;
-      if (sa === 0) this.#candidate(view, buffer, a, limit, onMatch);
-      if (sb === 0) this.#candidate(view, buffer, b, limit, holdB);
-      if (sc === 0) this.#candidate(view, buffer, c, limit, holdC);
-      if (sd === 0) this.#candidate(view, buffer, d, limit, holdD);
-      a += sa || 1;
-      b += sb || 1;
-      c += sc || 1;
-      d += sd || 1;
+    const ends = this.#ends;
+    ends[0] = first + quarter;
+    ends[1] = ends[0] + quarter;
+    ends[2] = ends[1] + quarter;
+    ends[3] = limit;
+    const cursors = this.#cursors;
+    cursors[0] = first;
+    cursors[1] = ends[0];
+    cursors[2] = ends[1];
+    cursors[3] = ends[2];
+    const held: number[][] = [[], [], []];
+    const hold: MatchCallback[] = held.map((list) => (pattern, start) => list.push(pattern, start));
+    const found = this.#found;
+    for (;;) {
+      const count = jumpFour(view, this.#shift, cursors, ends, found);
+      for (let k = 0; k < count; k++) {
+        const at = found[k] as number;
+        const part =
+          at < (ends[0] as number)
+            ? 0
+            : at < (ends[1] as number)
+              ? 1
+              : at < (ends[2] as number)
+                ? 2
+                : 3;
+        this.#candidate(
+          view,
+          buffer,
+          at,
+          limit,
+          part === 0 ? onMatch : (hold[part - 1] as MatchCallback),
+        );
+      }
+      if (
+        (cursors[0] as number) >= (ends[0] as number) ||
+        (cursors[1] as number) >= (ends[1] as number) ||
+        (cursors[2] as number) >= (ends[2] as number) ||
+        (cursors[3] as number) >= limit
+      )
+        break;
     }
-    if (a < endA) this.#scanRange(view, buffer, a, endA, limit, onMatch);
-    if (b < endB) this.#scanRange(view, buffer, b, endB, limit, holdB);
-    if (c < endC) this.#scanRange(view, buffer, c, endC, limit, holdC);
-    if (d < limit) this.#scanRange(view, buffer, d, limit, limit, holdD);
-    for (const held of [heldB, heldC, heldD])
-      for (let k = 0; k < held.length; k += 2) onMatch(held[k] as number, held[k + 1] as number);
+    for (let part = 0; part < 4; part++) {
+      const at = cursors[part] as number;
+      const stop = ends[part] as number;
+      if (at < stop)
+        this.#scanRange(
+          view,
+          buffer,
+          at,
+          stop,
+          limit,
+          part === 0 ? onMatch : (hold[part - 1] as MatchCallback),
+        );
+    }
+    for (const list of held)
+      for (let k = 0; k < list.length; k += 2) onMatch(list[k] as number, list[k + 1] as number);
   }
 
   /**
@@ -257,6 +287,48 @@ export class Matcher {
     }
     return start;
   }
+}
+
+/**
+ * Steps the four cursors until one reaches the end of its quarter or `found` is nearly full;
+ * returns how many positions (where a key may end) it put in `found`.
+ */
+function jumpFour(
+  view: DataView,
+  shift: Uint8Array,
+  cursors: Int32Array,
+  ends: Int32Array,
+  found: Int32Array,
+): number {
+  let a = cursors[0] as number;
+  let b = cursors[1] as number;
+  let c = cursors[2] as number;
+  let d = cursors[3] as number;
+  const endA = ends[0] as number;
+  const endB = ends[1] as number;
+  const endC = ends[2] as number;
+  const endD = ends[3] as number;
+  const room = found.length - 4;
+  let count = 0;
+  while (a < endA && b < endB && c < endC && d < endD && count < room) {
+    const sa = shift[view.getUint16(a - 1)] as number;
+    const sb = shift[view.getUint16(b - 1)] as number;
+    const sc = shift[view.getUint16(c - 1)] as number;
+    const sd = shift[view.getUint16(d - 1)] as number;
+    if (sa === 0) found[count++] = a++;
+    else a += sa;
+    if (sb === 0) found[count++] = b++;
+    else b += sb;
+    if (sc === 0) found[count++] = c++;
+    else c += sc;
+    if (sd === 0) found[count++] = d++;
+    else d += sd;
+  }
+  cursors[0] = a;
+  cursors[1] = b;
+  cursors[2] = c;
+  cursors[3] = d;
+  return count;
 }
 
 /**
