@@ -9,6 +9,7 @@
  * `maxLineBytes` is searched in overlapping windows, and said so.
  */
 
+import { isAscii } from 'node:buffer';
 import type { CanaryEncoding } from '../evidence/model.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import { fingerprint, preview } from '../evidence/secret.ts';
@@ -235,7 +236,9 @@ const utf8 = new TextDecoder('utf-8');
  */
 function codePoints(block: Buffer, from: number, to: number): number {
   if (to <= from) return 0;
-  const text = utf8.decode(block.subarray(from, to));
+  const bytes = block.subarray(from, to);
+  if (isAscii(bytes)) return bytes.length;
+  const text = utf8.decode(bytes);
   let count = text.length;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
