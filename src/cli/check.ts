@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { judge } from '../checks/index.ts';
 import { UsageError } from '../errors.ts';
 import { parseEvidence } from '../evidence/load.ts';
 import type { Evidence } from '../evidence/model.ts';
@@ -8,8 +7,7 @@ import type { Canary } from '../lab/index.ts';
 import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
 import { policyFromFlags } from '../policy/from-flags.ts';
 import { type Policy, SEVERITIES, type Severity } from '../policy/types.ts';
-import { FORMATS, type Format, render } from '../report/index.ts';
-import { buildReport } from '../report/model.ts';
+import { FORMATS, type Format } from '../report/formats.ts';
 import { judgedPolicy, runCheck, taskPolicyFrom } from '../runner/index.ts';
 import { assertRunnable } from '../runner/resolve-command.ts';
 import { collect, integer, oneOf } from './options.ts';
@@ -97,7 +95,23 @@ export function registerCheck(program: Command): void {
     });
 }
 
+/**
+ * The checks and the reporters, needed only once the programs have run: they load meanwhile,
+ * off the path from the command line to the first program start.
+ */
+function loadJudging() {
+  const loading = Promise.all([
+    import('../checks/index.ts'),
+    import('../report/model.ts'),
+    import('../report/index.ts'),
+  ]);
+  // Awaited at the end; an early usage error must not leave this rejection unhandled.
+  loading.catch(() => {});
+  return loading;
+}
+
 async function check(command: string[], flags: CheckFlags): Promise<number> {
+  const judging = loadJudging();
   if (flags.output.length > Math.max(1, flags.format.length)) {
     throw new UsageError('more --output than --format flags; give one --format per --output', {
       field: '--output',
@@ -137,6 +151,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
   const judged = policy ? judgedPolicy(policy) : evidence.policy;
   const failOn = flags.failOn ?? judged.failOn;
   const tasks = new Map(judged.tasks.map((task) => [task.name, taskPolicyFrom(task)]));
+  const [{ judge }, { buildReport }, { render }] = await judging;
   const findings = judge(evidence, (task) => {
     const found = tasks.get(task);
     if (!found)

@@ -1,3 +1,4 @@
+import type { Format } from './formats.ts';
 import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
@@ -6,8 +7,7 @@ import type { Report } from './model.ts';
 import { renderSarif } from './sarif.ts';
 import { renderText } from './text.ts';
 
-export const FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'html'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format } from './formats.ts';
 
 export interface RenderOptions {
   /** ANSI colour (text only): on for a terminal unless NO_COLOR is set. */

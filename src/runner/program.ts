@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { CapturedStream } from './capture.ts';
-import { signalGroup } from './processes.ts';
+import { processStartTicks, signalGroup } from './processes.ts';
 
 export interface ProgramOptions {
   command: string[];
@@ -18,6 +18,11 @@ export interface ProgramOptions {
 
 export interface ProgramResult {
   pgid: number | undefined;
+  /**
+   * When the program started, in the kernel's clock ticks since boot (/proc/PID/stat field 22):
+   * no process started before it can be one of its own. Undefined without /proc.
+   */
+  startTicks: number | undefined;
   startedAt: number;
   endedAt: number;
   exitCode: number | null;
@@ -49,6 +54,7 @@ export function runProgram(options: ProgramOptions): Promise<ProgramResult> {
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const pgid = child.pid;
+    const startTicks = pgid === undefined ? undefined : processStartTicks(pgid);
     const stdout = child.stdout
       ? new CapturedStream(
           child.stdout,
@@ -81,14 +87,17 @@ export function runProgram(options: ProgramOptions): Promise<ProgramResult> {
     options.signal?.addEventListener('abort', abort, { once: true });
 
     const finish = (
-      result: Omit<ProgramResult, 'pgid' | 'startedAt' | 'stdout' | 'stderr' | 'timedOut'>,
+      result: Omit<
+        ProgramResult,
+        'pgid' | 'startTicks' | 'startedAt' | 'stdout' | 'stderr' | 'timedOut'
+      >,
     ) => {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
       clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', abort);
-      resolve({ pgid, startedAt, stdout, stderr, timedOut, ...result });
+      resolve({ pgid, startTicks, startedAt, stdout, stderr, timedOut, ...result });
     };
     child.on('error', (error: NodeJS.ErrnoException) => {
       const reason =

@@ -39,6 +39,9 @@ export interface ScenarioJob {
 
 /** Runs one (task, scenario): a fresh lab and sandbox, one or two program runs, the evidence. */
 export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { sandbox?: string }> {
+  // The first run's working-directory snapshot is taken while the lab starts.
+  const firstCwd = snapshot(job.task.cwd, cwdOptionsFor(job));
+  firstCwd.catch(() => {});
   const lab = await startLab(labOptionsFor(job.scenario, job.clientId, job.interval));
   let sandbox: Sandbox | undefined;
   try {
@@ -55,7 +58,7 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { san
         invocation,
         after,
         notes: found,
-      } = await invoke(lab, sandbox, task, i + 1, previous, job);
+      } = await invoke(lab, sandbox, task, i + 1, previous, job, i === 0 ? firstCwd : undefined);
       invocations.push(invocation);
       notes.push(...found);
       previous = after;
@@ -84,14 +87,16 @@ async function invoke(
   index: number,
   previous: Record<'HOME' | 'TMPDIR', Snapshot> | undefined,
   job: ScenarioJob,
+  cwdTaken?: Promise<Snapshot>,
 ): Promise<{
   invocation: Invocation;
   after: Record<'HOME' | 'TMPDIR', Snapshot>;
   notes: string[];
 }> {
   const runId = randomUUID();
-  const cwdOptions = { skipVendored: true, skip: new Set([job.runFolder]) };
-  const cwdBefore = await snapshot(task.cwd, cwdOptions);
+  const cwdOptions = cwdOptionsFor(job);
+  const cwdBefore =
+    cwdTaken && task.cwd === job.task.cwd ? await cwdTaken : await snapshot(task.cwd, cwdOptions);
   lab.mark('invocation-start', { invocation: index, task: task.name });
   const result = await runProgram({
     command: task.run,
@@ -122,7 +127,7 @@ async function invoke(
       () => {},
     );
   }
-  const leftovers = await killRun(runId, result.pgid);
+  const leftovers = await killRun(runId, result.pgid, result.startTicks);
   const graceEndedAt = lab.trace.now();
   // Output pipes close once every holder is gone; a bounded wait, whose timer must not keep
   // the process alive once they have.
@@ -133,11 +138,12 @@ async function invoke(
   ]);
   pipes.abort();
 
-  const after = {
-    HOME: await snapshot(sandbox.dirs.HOME),
-    TMPDIR: await snapshot(sandbox.dirs.TMPDIR),
-  };
-  const cwdAfter = await snapshot(task.cwd, cwdOptions);
+  const [home, tmp, cwdAfter] = await Promise.all([
+    snapshot(sandbox.dirs.HOME),
+    snapshot(sandbox.dirs.TMPDIR),
+    snapshot(task.cwd, cwdOptions),
+  ]);
+  const after = { HOME: home, TMPDIR: tmp };
   const files: FileRecord[] = [
     ...changedFiles('HOME', previous?.HOME, after.HOME),
     ...changedFiles('TMPDIR', previous?.TMPDIR, after.TMPDIR),
@@ -182,6 +188,11 @@ async function invoke(
     notes.push('output was larger than 16 MiB per stream; only the first 16 MiB were searched');
   }
   return { invocation, after, notes };
+}
+
+/** The working directory is walked without `.git`, `node_modules` and devicebound's own run folder. */
+function cwdOptionsFor(job: ScenarioJob) {
+  return { skipVendored: true, skip: new Set([job.runFolder]) };
 }
 
 function summary(stream: { bytes: number; lines: number; truncated: boolean } | undefined) {
