@@ -63,13 +63,17 @@ describe('Matcher', () => {
         bytes: word(2 + randomInt(12)),
         caseInsensitive: randomInt(3) === 0,
       }));
-      const buffer = Buffer.concat(
-        Array.from({ length: 1500 + randomInt(3000) }, () =>
+      // Past the four-cursor threshold (4 KiB) whatever the draw: up to ~20 KiB.
+      const pieces: Buffer[] = [];
+      for (let size = 0, target = 5000 + randomInt(15000); size < target; ) {
+        const piece =
           randomInt(3) === 0
             ? Buffer.from((patterns[randomInt(patterns.length)] as PatternSpec).bytes)
-            : word(randomInt(6)),
-        ),
-      );
+            : word(randomInt(6));
+        pieces.push(piece);
+        size += piece.length;
+      }
+      const buffer = Buffer.concat(pieces);
       const from = randomInt(2) === 0 ? 0 : randomInt(200);
       const matcher = new Matcher(patterns);
       const ends: number[] = [];
