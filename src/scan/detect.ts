@@ -2,14 +2,14 @@
  * Runs the rules. Two ways, one result:
  *
  * - `findSecrets(text)`: every rule whose keyword the text holds runs its regex over the whole
- *   text. Simple, for short strings (file names, error messages) and as the reference.
+ *   text. Simple, for short strings (file names, error messages).
  * - `RuleEngine.find(bytes)`: for file contents. One Wu–Manber pass (src/search/matcher.ts) finds
  *   every rule's keywords at once, as ASCII and as UTF-16LE, in any case; each rule's regex then
  *   runs only on the lines around its own keywords (at most `WINDOW_BYTES` either side on a very
  *   long line). No rule's match crosses a line and every match holds one of its rule's keywords
- *   (`detect.test.ts` checks both against `findSecrets` on random text), so this finds what
- *   running every regex over everything would, at a fraction of the cost: most 1 MiB blocks of a
- *   log hold no keyword at all, and are passed over at the speed of the matcher.
+ *   (`detect.test.ts` holds both ways to every regex run over the whole text, with no keyword
+ *   filter, on random text), so this finds what that would, at a fraction of the cost: most
+ *   blocks of a log hold no keyword at all, and are passed over at the speed of the matcher.
  *
  * When two rules find overlapping text, the rule listed first in `RULES` wins.
  */

@@ -1,11 +1,11 @@
 /**
- * Files scanned side by side in worker threads, one `FileScanner` per worker, when a scan is big
- * enough to pay for them (a worker costs tens of milliseconds to start). The walk stays in the
- * calling thread, which hands files to workers with room and scans the others itself; results
- * come back as plain data and are put in walk order by the caller, so a report does not depend
- * on which thread finished first.
+ * Worker threads for big scans, one `FileScanner` each (a worker costs about 0.35 s of CPU to
+ * load and warm up: see `WalkOptions.parallelFromBytes`). The walk stays in the calling thread
+ * and feeds a queue that this thread and the workers drain (./walk.ts); results come back as
+ * plain data and are put in walk order there, so a report does not depend on which thread
+ * finished first.
  *
- * A worker that dies fails only its files in flight; the caller scans those itself.
+ * A worker that dies fails only its file in flight; the walk scans that one itself.
  */
 import { Worker } from 'node:worker_threads';
 import { Needle, NeedleSet } from '../search/needles.ts';
