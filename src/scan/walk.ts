@@ -298,7 +298,10 @@ export class Walker {
       this.#results[next.slot] = await scan(next.job).catch((error: unknown) => ({
         ...NOTHING,
         skipped: [
-          { path: safeText(next?.job.display ?? '', this.#detector), reason: reasonOf(error) },
+          {
+            path: safeText(next?.job.display ?? '', this.#detector),
+            reason: safeText(reasonOf(error), this.#detector),
+          },
         ],
       }));
     }
