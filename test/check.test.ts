@@ -69,6 +69,9 @@ const EXPECTED: [string, Partial<Record<Scenario, string[]>>][] = [
   ['openid-client', {}],
   ['bad-poll-interval', only(ALL, ['poll-interval'])],
   ['bad-poll-slow-down', { 'slow-down': ['poll-slow-down'] }],
+  // Giving up at slow_down has one owner: not unclean-exit, not auto-restart.
+  ['bad-slow-down-abort', { 'slow-down': ['slow-down-abort'] }],
+  ['bad-slow-down-restart', { 'slow-down': ['slow-down-abort'] }],
   ['bad-poll-after-terminal', only(ALL, ['poll-after-terminal'])],
   ['bad-auto-restart', only(['deny', 'expire'], ['auto-restart'])],
   ['bad-error-backoff', { 'server-error': ['error-backoff'] }],
@@ -127,6 +130,38 @@ const SECOND_RUN: Record<string, string> = {
   'bad-session-reuse': 'reused an earlier credential',
   'bad-silent-refresh': 'silent refresh',
 };
+
+describe.concurrent('giving up at slow_down is slow-down-abort’s alone', () => {
+  it.each([
+    // [why, fixture, --env, program exit code, what the program did instead of polling on]
+    ['reports an error and exits 1', 'bad-slow-down-abort', [], 1, /exited with code 1 at /],
+    // unclean-exit would report an exit 0 without a token, but this one is the abort's.
+    [
+      'reports an error and exits 0',
+      'bad-slow-down-abort',
+      ['--env', 'BADCLI_FAILURE_EXIT_CODE=0'],
+      0,
+      /exited 0 at [\d.]+ s without obtaining a token/,
+    ],
+    // auto-restart judges restarts after denial or expiry; this one follows a slow_down.
+    [
+      'starts a new device authorization',
+      'bad-slow-down-restart',
+      [],
+      0,
+      /started device authorization 2 at /,
+    ],
+  ] as const)('%s', async (_why, name, extra, exitCode, instead) => {
+    const { code, report, stderr } = await check(name, ['slow-down'], [...extra]);
+    expect(stderr).toBe('');
+    expect(firedChecks(report)).toEqual(['slow-down-abort']);
+    expect(report?.scenarios[0]?.exitCode).toBe(exitCode);
+    const [finding] = report?.findings ?? [];
+    expect(finding?.message).toMatch(/^gave up at slow_down: /);
+    expect(finding?.message).toMatch(instead);
+    expect(code).toBe(1);
+  });
+});
 
 describe('the JSON report', () => {
   it('lists every scenario with its exit code, in the contract order', async () => {

@@ -46,6 +46,23 @@ testCheck(check, {
         ],
       }),
     },
+    {
+      why: 'a new device authorization right after giving up at slow_down is slow-down-abort’s, even after the first code expired',
+      run: runWith({
+        scenario: 'slow-down',
+        expiresIn: 20,
+        authorizations: [
+          {
+            at: 0,
+            polls: [
+              [0, 'authorization_pending'],
+              [5000, 'slow_down'],
+            ],
+          },
+          { at: 21_000, polls: [[21_000, 'success']] },
+        ],
+      }),
+    },
   ],
   invalid: [
     {
@@ -93,6 +110,34 @@ testCheck(check, {
         authorizations: [{ at: 0, polls: [[0, 'authorization_pending']] }, { at: 21_000 }],
       }),
       evidence: [/after device authorization 1 expired at 20\.0 s \(expires_in 20\.0 s\)$/],
+    },
+    {
+      why: 'a slow_down too close to expiry to poll again is not giving up; starting over after expiry is',
+      run: runWith({
+        expiresIn: 12,
+        authorizations: [
+          {
+            at: 0,
+            polls: [
+              [0, 'authorization_pending'],
+              [5000, 'slow_down'],
+            ],
+          },
+          { at: 13_000 },
+        ],
+      }),
+      evidence: [/after device authorization 1 expired at 12\.0 s \(expires_in 12\.0 s\)$/],
+    },
+    {
+      why: 'denied, restarts, and the restarted code is given up at slow_down: only the first restart is this check’s',
+      run: runWith({
+        authorizations: [
+          { at: 0, polls: [[0, 'access_denied']] },
+          { at: 100, polls: [[5100, 'slow_down']] },
+          { at: 5200 },
+        ],
+      }),
+      evidence: [/^device authorization 2 at 0\.1 s, after device authorization 1 was denied/],
     },
   ],
 });

@@ -2,7 +2,12 @@
 // authorization request but SHOULD wait for user interaction before restarting".
 import type { RequestEvent } from '../lab/trace.ts';
 import { count, seconds } from './format.ts';
-import { type DeviceAuthorizationRecord, deviceAuthorizations, pollSeries } from './timeline.ts';
+import {
+  abandonedSlowDowns,
+  type DeviceAuthorizationRecord,
+  deviceAuthorizations,
+  pollSeries,
+} from './timeline.ts';
 import type { Check, EvidenceItem } from './types.ts';
 
 export const check: Check = {
@@ -18,8 +23,15 @@ export const check: Check = {
   evaluate({ run }) {
     const authorizations = deviceAuthorizations(run);
     const polls = new Map(pollSeries(run).map((series) => [series.deviceCode, series.polls]));
+    // A restart right after giving up at slow_down is `slow-down-abort`'s.
+    const restartsAtSlowDown = new Set(
+      abandonedSlowDowns(run).flatMap(({ next }) =>
+        next.kind === 'restart' ? [next.authorization.number] : [],
+      ),
+    );
     const evidence: EvidenceItem[] = [];
     for (const later of authorizations) {
+      if (restartsAtSlowDown.has(later.number)) continue;
       // A new invocation is a new user action: only restarts within one program run count.
       const ended = authorizations
         .filter(

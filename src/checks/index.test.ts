@@ -64,6 +64,7 @@ describe('the registry', () => {
       ],
       'session-reuse': ['high', ['NHI9:2025', 'NHI7:2025', 'CSF PR.AA-01']],
       'silent-refresh': ['high', ['NHI7:2025', 'RFC 9700 §2.2.2']],
+      'slow-down-abort': ['low', ['RFC 8628 §3.5']],
     };
     for (const id of CHECK_IDS) {
       expect([checks[id].meta.severity, checks[id].meta.standards], id).toEqual(contract[id]);
@@ -126,7 +127,11 @@ function everythingWrong(): ScenarioRun {
       {
         startedAt: 60_000,
         requests: [resourceRequest(60_100, credential('access_token', 1), 'invalid_token')],
-        authorizations: [{ at: 60_200, polls: [[60_200, 'access_denied']] }, { at: 60_300 }],
+        // Restarts after the denial, then gives up at the new code's first slow_down.
+        authorizations: [
+          { at: 60_200, polls: [[60_200, 'access_denied']] },
+          { at: 60_300, polls: [[60_300, 'slow_down']] },
+        ],
         exitCode: 0,
       },
     ],

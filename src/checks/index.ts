@@ -1,5 +1,5 @@
 /**
- * The checks engine: every v1 check by id, and `judge()`, which runs each on every run of the
+ * The checks engine: every check by id, and `judge()`, which runs each on every run of the
  * evidence and turns violations into findings. Pure: evidence and policy in, findings out.
  */
 import type { Evidence } from '../evidence/model.ts';
@@ -15,6 +15,7 @@ import { check as secretAtRest } from './secret-at-rest.ts';
 import { check as secretInOutput } from './secret-in-output.ts';
 import { check as sessionReuse } from './session-reuse.ts';
 import { check as silentRefresh } from './silent-refresh.ts';
+import { check as slowDownAbort } from './slow-down-abort.ts';
 import { CHECK_IDS, type Check, type CheckContext, type CheckId, type Finding } from './types.ts';
 import { check as uncleanExit } from './unclean-exit.ts';
 
@@ -31,6 +32,7 @@ export const checks: Readonly<Record<CheckId, Check>> = {
   'secret-in-output': secretInOutput,
   'session-reuse': sessionReuse,
   'silent-refresh': silentRefresh,
+  'slow-down-abort': slowDownAbort,
 };
 
 /**

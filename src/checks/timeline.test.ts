@@ -4,6 +4,7 @@ import type { ScenarioRun } from '../evidence/model.ts';
 import { type Lab, type LabOptions, startLab } from '../lab/index.ts';
 import { credential, runWith } from './testing.ts';
 import {
+  abandonedSlowDowns,
   answerOf,
   DEVICE_CODE_GRANT,
   deviceAuthorizations,
@@ -160,6 +161,50 @@ describe('pollGaps', () => {
       ],
     });
     for (const gap of pollGaps(run)) expect(gap.requiredSeconds).toBe(gap.to.intervalInForce);
+  });
+});
+
+describe('abandonedSlowDowns', () => {
+  const slowDownAt5s = [
+    [0, 'authorization_pending'],
+    [5000, 'slow_down'],
+  ] as const;
+  const read = (run: ScenarioRun) =>
+    abandonedSlowDowns(run).map(({ pollNumber, dueAt, next, invocation }) => ({
+      pollNumber,
+      dueAt,
+      next: next.kind,
+      at: next.at,
+      run: invocation.index,
+    }));
+
+  it('reads what came instead of the next poll: an exit, or a new device authorization', () => {
+    const run = runWith({
+      scenario: 'session',
+      invocations: [
+        { authorizations: [{ at: 0, polls: slowDownAt5s }, { at: 5100 }] },
+        { startedAt: 30_000, polls: [[30_000, 'slow_down']], exitCode: 0 },
+      ],
+    });
+    expect(read(run)).toEqual([
+      { pollNumber: 2, dueAt: 15_000, next: 'restart', at: 5100, run: 1 },
+      { pollNumber: 1, dueAt: 40_000, next: 'exit', at: 30_200, run: 2 },
+    ]);
+  });
+
+  it.each([
+    // [why, run]
+    ['polls on', runWith({ polls: [...slowDownAt5s, [15_000, 'success']] })],
+    ['the code expires before the next poll', runWith({ expiresIn: 12, polls: slowDownAt5s })],
+    ['the next poll within 1 s of expiry', runWith({ expiresIn: 15.5, polls: slowDownAt5s })],
+    ['killed at its timeout', runWith({ polls: slowDownAt5s, timedOut: true, endedAt: 8000 })],
+    [
+      'a process left after the grace period',
+      runWith({ polls: slowDownAt5s, leftovers: [{ pid: 4242, name: 'mycli' }] }),
+    ],
+    ['a poll after the program exited', runWith({ polls: slowDownAt5s, endedAt: 1000 })],
+  ])('is empty when %s', (_why, run) => {
+    expect(abandonedSlowDowns(run)).toEqual([]);
   });
 });
 

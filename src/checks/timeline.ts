@@ -292,3 +292,92 @@ export function gapEvidence(gaps: readonly PollGap[]): EvidenceItem[] {
     fingerprint: gap.series.deviceCode,
   }));
 }
+
+// ── Polling given up at slow_down ───────────────────────────────────────────────────────────
+
+/**
+ * A client may stop polling when its next poll would land this close to the end of
+ * `expires_in`: the answer could not come back in time (`devicebound/client` keeps 1 s).
+ */
+export const EXPIRY_MARGIN_MS = 1000;
+
+/** What a program did instead of polling again after `slow_down`. */
+export type AfterSlowDown =
+  | { kind: 'exit'; at: number; exitCode: number | null; signal: string | null }
+  | { kind: 'restart'; at: number; authorization: DeviceAuthorizationRecord };
+
+export interface AbandonedSlowDown {
+  series: PollSeries;
+  /** The last poll of the device code, answered `slow_down`, and its 1-based number. */
+  poll: RequestEvent;
+  pollNumber: number;
+  /** `slow_down` answers for this device code, this one included. */
+  slowDowns: number;
+  /** The interval in force for the next poll, seconds: base + 5 s per `slow_down`. */
+  requiredSeconds: number;
+  /** When the next poll was due. */
+  dueAt: number;
+  invocation: Invocation;
+  next: AfterSlowDown;
+}
+
+/**
+ * The device codes a program gave up on at `slow_down` (RFC 8628 §3.5: `slow_down` is a kind of
+ * `authorization_pending`; polling goes on at the longer interval), and what it did instead:
+ * exited, or started a new device authorization. One reading for every check, so that giving
+ * up has exactly one owner (`slow-down-abort`): `unclean-exit` leaves such an exit to it and
+ * `auto-restart` such a restart.
+ *
+ * Not given up: a device code whose last answer was not `slow_down`; one whose next poll would
+ * have come after (or within `EXPIRY_MARGIN_MS` of) the end of `expires_in`; a `slow_down` to a
+ * poll sent after the program had exited; and, unless it restarted first, a program killed at
+ * its timeout or with processes of its run still alive after the grace period (they may still
+ * have been waiting to poll; `unclean-exit` reports both).
+ */
+export function abandonedSlowDowns(run: ScenarioRun): AbandonedSlowDown[] {
+  const base = baseInterval(run);
+  const authorizations = deviceAuthorizations(run);
+  const abandoned: AbandonedSlowDown[] = [];
+  for (const series of pollSeries(run)) {
+    const poll = series.polls.at(-1);
+    if (!poll || answerOf(poll) !== 'slow-down') continue;
+    const answers = series.polls.map(answerOf);
+    // A poll after a final answer is `poll-after-terminal`'s; stopping after it is right.
+    if (answers.includes('terminal')) continue;
+    const invocation = invocationAt(run, poll.t);
+    if (!invocation || isAfterExit(invocation, poll.t)) continue;
+    // Without its device authorization the code's lifetime is unknown: it may have run out.
+    const expiresAt = series.authorization?.expiresAt;
+    if (expiresAt === undefined) continue;
+    const slowDowns = answers.filter((answer) => answer === 'slow-down').length;
+    const requiredSeconds = base + SLOW_DOWN_STEP_SECONDS * slowDowns;
+    const dueAt = poll.t + requiredSeconds * 1000;
+    if (dueAt > expiresAt - EXPIRY_MARGIN_MS) continue;
+
+    const restart = authorizations.find(
+      (authorization) =>
+        authorization.at > poll.t &&
+        authorization.invocation === invocation &&
+        !isAfterExit(invocation, authorization.at),
+    );
+    let next: AfterSlowDown;
+    if (restart) {
+      next = { kind: 'restart', at: restart.at, authorization: restart };
+    } else {
+      if (invocation.timedOut || invocation.leftovers.length > 0) continue;
+      const { endedAt: at, exitCode, signal } = invocation;
+      next = { kind: 'exit', at, exitCode, signal };
+    }
+    abandoned.push({
+      series,
+      poll,
+      pollNumber: series.polls.length,
+      slowDowns,
+      requiredSeconds,
+      dueAt,
+      invocation,
+      next,
+    });
+  }
+  return abandoned.sort((a, b) => a.poll.t - b.poll.t || a.poll.seq - b.poll.seq);
+}

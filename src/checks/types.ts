@@ -15,6 +15,7 @@ export const CHECK_IDS = [
   'secret-in-output',
   'session-reuse',
   'silent-refresh',
+  'slow-down-abort',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 

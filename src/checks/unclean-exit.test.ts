@@ -30,6 +30,17 @@ testCheck(check, {
       }),
     },
     {
+      why: 'exits 0 right after giving up at slow_down: slow-down-abort owns that exit',
+      run: runWith({
+        scenario: 'slow-down',
+        polls: [
+          [0, 'authorization_pending'],
+          [5000, 'slow_down'],
+        ],
+        exitCode: 0,
+      }),
+    },
+    {
       why: 'a refresh is a token obtained (silent-refresh judges whether it was allowed)',
       run: runWith({
         requests: [refreshRequest(100, credential('refresh_token', 0), { mints: 'r1' })],
@@ -68,6 +79,47 @@ testCheck(check, {
       evidence: [
         /^2 processes still alive after the grace period: mycli \(pid 4242\) and mycli-agent \(pid 4243\)$/,
       ],
+    },
+    {
+      why: 'exits 0 after a slow_down when the code would expire before the next poll: not giving up at slow_down, so the exit is this check’s',
+      run: runWith({
+        expiresIn: 12,
+        polls: [
+          [0, 'authorization_pending'],
+          [5000, 'slow_down'],
+        ],
+        exitCode: 0,
+      }),
+      evidence: [/^exited 0 at 5\.2 s without obtaining a token$/],
+    },
+    {
+      why: 'exits 0 after slow_down but leaves a process behind that may still poll: both are this check’s',
+      run: runWith({
+        polls: [
+          [0, 'authorization_pending'],
+          [5000, 'slow_down'],
+        ],
+        exitCode: 0,
+        leftovers: [{ pid: 4242, name: 'mycli' }],
+      }),
+      evidence: [/^exited 0 at 5\.2 s without obtaining a token$/, /^1 process still alive/],
+    },
+    {
+      why: 'gives up at slow_down by restarting, then exits 0 after that code is denied: the exit follows the denial',
+      run: runWith({
+        authorizations: [
+          {
+            at: 0,
+            polls: [
+              [0, 'authorization_pending'],
+              [5000, 'slow_down'],
+            ],
+          },
+          { at: 5100, polls: [[10_100, 'access_denied']] },
+        ],
+        exitCode: 0,
+      }),
+      evidence: [/^exited 0 at 10\.3 s without obtaining a token$/],
     },
     {
       why: 'the second run exits 0 although it got no token',

@@ -1,7 +1,7 @@
 // RFC 8628 §3.5: on denial, expiry or failure the client must "react accordingly": report it
 // with a failing exit code, end within its time, and leave nothing running.
 import { count, seconds, shortList } from './format.ts';
-import { invocationsOf, obtainedToken } from './timeline.ts';
+import { abandonedSlowDowns, invocationsOf, obtainedToken } from './timeline.ts';
 import type { Check, EvidenceItem } from './types.ts';
 
 export const check: Check = {
@@ -16,13 +16,23 @@ export const check: Check = {
 
   evaluate({ run }) {
     const invocations = invocationsOf(run);
+    // An exit right after giving up at slow_down is `slow-down-abort`'s, whatever its code.
+    const exitedAtSlowDown = new Set(
+      abandonedSlowDowns(run)
+        .filter((abandoned) => abandoned.next.kind === 'exit')
+        .map((abandoned) => abandoned.invocation.index),
+    );
     const evidence: EvidenceItem[] = [];
     const problems = new Set<string>();
     for (const invocation of invocations) {
       // A program that could not be started is the harness's problem, not the program's.
       if (invocation.spawnError !== undefined) continue;
       const which = invocations.length > 1 ? `run ${invocation.index}: ` : '';
-      if (invocation.exitCode === 0 && !obtainedToken(run, invocation)) {
+      if (
+        invocation.exitCode === 0 &&
+        !obtainedToken(run, invocation) &&
+        !exitedAtSlowDown.has(invocation.index)
+      ) {
         problems.add('exited 0 without obtaining a token');
         evidence.push({
           summary: `${which}exited 0 at ${seconds(invocation.endedAt)} without obtaining a token`,

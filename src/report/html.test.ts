@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { goldenReport, reportFrom } from '../../test/fixtures/report/report.ts';
 import { earlyGaps, isDevicePoll, requestsOf } from '../checks/timeline.ts';
+import { CHECK_IDS } from '../checks/types.ts';
 import { parseEvidence } from '../evidence/load.ts';
 import type { Evidence } from '../evidence/model.ts';
 import { GAP_OWNERS } from './html/timeline.ts';
@@ -108,7 +109,7 @@ describe('renderHtml: a self-contained document', () => {
   it('has a row per scenario, a check × scenario matrix and one group per check that fired', () => {
     expect(tagsWith(page, 'data-scenario').filter((t) => t.startsWith('<tr')).length).toBe(6);
     const cells = tagsWith(page, 'data-result');
-    expect(cells.length).toBe(11 * 6);
+    expect(cells.length).toBe(CHECK_IDS.length * 6);
     expect(cells.filter((t) => attr(t, 'data-result') === 'fail').length).toBe(6);
     const groups = tagsWith(page, 'data-check').filter((t) => t.startsWith('<section'));
     expect(groups.map((t) => attr(t, 'id'))).toEqual(['check-poll-interval']);
@@ -201,7 +202,7 @@ describe('renderHtml: verdicts and runs with little to draw', () => {
     });
     expect(page).toContain('<body data-verdict="inconclusive">');
     expect(page).toContain('No request reached the lab in any scenario');
-    expect(count(page, /data-result="no-contact"/g)).toBe(11 * silent.runs.length);
+    expect(count(page, /data-result="no-contact"/g)).toBe(CHECK_IDS.length * silent.runs.length);
     // The program's runs are still drawn, with no request marks.
     expect(count(page, /<svg class="timeline"/g)).toBe(silent.runs.length);
     expect(count(page, /data-mark="(poll|other|resource|device-authorization)"/g)).toBe(0);

@@ -1,5 +1,5 @@
 /**
- * The SARIF 2.1.0 report, shaped for GitHub code scanning: every check is a rule (all eleven,
+ * The SARIF 2.1.0 report, shaped for GitHub code scanning: every check is a rule (all of them,
  * always), every finding a result at the policy line of its task, with the files a credential
  * was found in as related locations, and fingerprints that stay the same from run to run.
  */
