@@ -35,7 +35,8 @@ export interface JudgedPolicy {
 export type JudgedTask = Pick<
   TaskPolicy,
   'name' | 'run' | 'scopes' | 'session' | 'refresh' | 'storage' | 'timeoutMs' | 'cwd' | 'source'
->;
+> &
+  Partial<Pick<TaskPolicy, 'preset' | 'dialect' | 'hosts' | 'requestedScopes'>>;
 
 /** Everything observed for one (task, scenario). */
 export interface ScenarioRun {
@@ -65,6 +66,12 @@ export interface LabDescription {
   autoDecision: { decision: 'approve' | 'deny'; afterSeconds: number; afterPolls: number } | null;
   issueRefreshTokens: boolean;
   allowRefresh: boolean;
+  /** v2: the dialect the played hosts spoke; absent for generic. */
+  dialect?: string;
+  /** v2: the host names the lab played through the egress proxy. */
+  hosts?: string[];
+  /** v2: the lab's own issuer listened with TLS. */
+  tls?: boolean;
 }
 
 export interface CanaryRecord {

@@ -35,6 +35,16 @@ export class CanaryRegistry {
     return [...this.#byFingerprint.values()];
   }
 
+  /** `text` with every issued value replaced by its redacted preview (for recorded URLs). */
+  redact(text: string): string {
+    let out = text;
+    for (const { secret } of this.#byFingerprint.values()) {
+      const value = secret.reveal();
+      if (value.length >= 6 && out.includes(value)) out = out.split(value).join(secret.preview);
+    }
+    return out;
+  }
+
   get size(): number {
     return this.#byFingerprint.size;
   }

@@ -39,6 +39,9 @@ export type EventDetails = Pick<
   | 'poll'
   | 'intervalInForce'
   | 'injected'
+  | 'endpoint'
+  | 'wireGrantType'
+  | 'wireError'
   | 'presented'
   | 'issued'
 >;
@@ -51,7 +54,23 @@ export interface Exchange {
 
 /** What an endpoint answers; the server writes it and records the event. */
 export type Reply =
-  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | {
+      kind: 'json';
+      status: number;
+      body: unknown;
+      headers?: Record<string, string>;
+      /** What the trace records as the outcome when the status alone does not say (a dialect
+       * that answers OAuth errors with HTTP 200, as GitHub does). */
+      outcome?: string;
+    }
+  | {
+      kind: 'text';
+      status: number;
+      body: string;
+      contentType: string;
+      outcome: string;
+      headers?: Record<string, string>;
+    }
   | {
       kind: 'html';
       status: number;
@@ -67,4 +86,10 @@ export type Handler = (context: LabContext, exchange: Exchange) => Promise<Reply
 
 export function json(body: unknown, status = 200, headers?: Record<string, string>): Reply {
   return headers ? { kind: 'json', status, body, headers } : { kind: 'json', status, body };
+}
+
+/** An endpoint and its handlers by method (HEAD is served by GET). */
+export interface Route {
+  endpoint: import('./trace.ts').LabEndpoint;
+  methods: Partial<Record<'GET' | 'POST', Handler>>;
 }

@@ -21,6 +21,8 @@ export interface Lab {
   /** Base URL of the protected resource: `GET ${resource}/whoami`. */
   readonly resource: string;
   readonly clientId: string;
+  /** URL of the egress proxy (`http://127.0.0.1:PORT`), when started with `proxy: true`. */
+  readonly proxy: string | undefined;
   readonly settings: LabSettings;
   /** Every request and decision so far, live. */
   readonly trace: Trace;
@@ -38,7 +40,7 @@ export interface Lab {
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const settings = resolveLabSettings(options);
-  const { context, close } = await listen(settings);
+  const { context, close, proxy } = await listen(settings);
 
   const decide = (userCode: string, decision: 'approved' | 'denied') => {
     const authorization = findByUserCode(context, userCode);
@@ -56,6 +58,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     issuer: context.issuer,
     resource: context.resource,
     clientId: settings.clientId,
+    proxy,
     settings,
     trace: context.trace,
     canaries: () => context.canaries.list(),
@@ -70,11 +73,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
 export type { Canary, CanaryKind } from './canaries.ts';
 export { normalizeUserCode, USER_CODE_ALPHABET } from './canaries.ts';
+export { DIALECT_NAMES, type DialectName } from './dialects/names.ts';
 export { type PollFault, SCENARIOS, type ScenarioName } from './scenarios.ts';
 export type { LabOptions, LabSettings } from './settings.ts';
 export type {
   CredentialRef,
   DecisionEvent,
+  EgressEvent,
   LabEvent,
   LabStartEvent,
   MarkerEvent,

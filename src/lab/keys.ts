@@ -43,12 +43,17 @@ export class LabKeys {
   }
 
   /** Verifies a token this lab signed; throws jose's errors (expired, bad signature, …). */
-  async verify(token: string, issuer: string, audience: string): Promise<JWTVerifyResult> {
+  async verify(
+    token: string,
+    issuer: string,
+    audience: string,
+    typ: 'at+jwt' | 'JWT' = 'at+jwt',
+  ): Promise<JWTVerifyResult> {
     return jwtVerify(token, this.publicKey, {
       issuer,
       audience,
       algorithms: [this.alg],
-      typ: 'at+jwt',
+      typ,
     });
   }
 }

@@ -1,49 +1,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import {
+  type AddressInfo,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { HarnessError } from '../errors.ts';
 import { Secret } from '../evidence/secret.ts';
 import { CanaryRegistry, normalizeUserCode } from './canaries.ts';
-import type { EventDetails, Exchange, Handler, LabContext, Reply } from './context.ts';
-import { deviceAuthorization } from './endpoints/device-authorization.ts';
-import { jwks } from './endpoints/jwks.ts';
-import { metadata } from './endpoints/metadata.ts';
-import { whoami } from './endpoints/resource.ts';
-import { revocation } from './endpoints/revocation.ts';
-import { token } from './endpoints/token.ts';
+import type { EventDetails, Exchange, LabContext, Reply, Route } from './context.ts';
+import { genericRoutes } from './dialects/generic.ts';
+import { dialectFor } from './dialects/index.ts';
 import { createVerification } from './endpoints/verification.ts';
+import { splitHostPort } from './hosts.ts';
 import { E, OAuthError, sendJson, sendOAuthError } from './http.ts';
 import { LabKeys } from './keys.ts';
+import { type EgressProxy, startEgressProxy } from './proxy.ts';
 import type { LabSettings } from './settings.ts';
 import { type DeviceAuthorization, LabStore } from './store.ts';
-import { type LabEndpoint, Trace } from './trace.ts';
-
-interface Route {
-  endpoint: LabEndpoint;
-  methods: Partial<Record<'GET' | 'POST', Handler>>;
-}
-
-function routes(): Map<string, Route> {
-  const verification = createVerification();
-  return new Map<string, Route>([
-    [
-      '/.well-known/oauth-authorization-server',
-      { endpoint: 'metadata', methods: { GET: metadata } },
-    ],
-    ['/.well-known/openid-configuration', { endpoint: 'metadata', methods: { GET: metadata } }],
-    [
-      '/device_authorization',
-      { endpoint: 'device_authorization', methods: { POST: deviceAuthorization } },
-    ],
-    ['/token', { endpoint: 'token', methods: { POST: token } }],
-    ['/revoke', { endpoint: 'revocation', methods: { POST: revocation } }],
-    ['/jwks', { endpoint: 'jwks', methods: { GET: jwks } }],
-    ['/whoami', { endpoint: 'resource', methods: { GET: whoami } }],
-    [
-      '/device',
-      { endpoint: 'verification', methods: { GET: verification.show, POST: verification.submit } },
-    ],
-  ]);
-}
+import { Trace } from './trace.ts';
 
 /** How long an expired device authorization is remembered (answers `expired_token`). */
 const EXPIRED_MEMORY_MS = 10 * 60_000;
@@ -51,7 +27,17 @@ const EXPIRED_MEMORY_MS = 10 * 60_000;
 export interface RunningLab {
   context: LabContext;
   server: Server;
+  /** The egress proxy's URL, when the lab runs one. */
+  proxy: string | undefined;
   close(): Promise<void>;
+}
+
+/** How requests find their route: the generic table for the lab's own issuer, the dialect's
+ * for played hosts. */
+interface Router {
+  generic: Map<string, Route>;
+  played: ReadonlySet<string>;
+  dialect: (host: string, path: string) => Route | undefined;
 }
 
 /** Starts the HTTP server of one lab. `startLab()` in `index.ts` is the public face. */
@@ -60,7 +46,13 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
   const keys = await LabKeys.generate();
   const store = new LabStore();
   const canaries = new CanaryRegistry();
-  const table = routes();
+  const verification = createVerification();
+  const dialect = dialectFor(settings.dialect);
+  const router: Router = {
+    generic: genericRoutes(verification),
+    played: new Set(settings.hosts),
+    dialect: dialect.routes({ verification }),
+  };
 
   const context: LabContext = {
     settings,
@@ -96,7 +88,7 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
   const server = createServer(
     { requestTimeout: 30_000, headersTimeout: 10_000 },
     (request, response) => {
-      handle(context, table, request, response).catch((error: unknown) => {
+      handle(context, router, request, response).catch((error: unknown) => {
         // handle() answers every error itself; this only guards against a bug in that path.
         process.emitWarning(`devicebound lab: ${(error as Error).message}`);
         if (!response.headersSent)
@@ -125,8 +117,30 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
     );
   });
 
+  // With `tls`, a TLS listener terminates connections with a leaf from the run CA and hands
+  // them to the same HTTP server, as the egress proxy does with its tunnels.
+  let tlsServer: NetServer | undefined;
+  if (settings.tls && settings.ca) {
+    const ca = settings.ca;
+    // Clients that connect to an IP address send no server name: they get this one.
+    const fallback = await ca.secureContext(settings.host);
+    tlsServer = createNetServer((raw) => {
+      raw.on('error', () => {});
+      sockets.add(raw);
+      raw.on('close', () => sockets.delete(raw));
+      const socket = new TLSSocket(raw, {
+        isServer: true,
+        secureContext: fallback,
+        SNICallback: ca.sniCallback(settings.host),
+        ALPNProtocols: ['http/1.1'],
+      });
+      socket.on('error', () => socket.destroy());
+      socket.once('secure', () => server.emit('connection', socket));
+    });
+  }
+  const listener: Server | NetServer = tlsServer ?? server;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
+    listener.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         new HarnessError(
           'lab_listen',
@@ -135,17 +149,46 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
         ),
       ),
     );
-    server.listen(settings.port, settings.host, () => resolve());
+    listener.listen(settings.port, settings.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = listener.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  context.issuer = `http://${host}:${port}`;
+  context.issuer = `${tlsServer ? 'https' : 'http'}://${host}:${port}`;
   context.resource = context.issuer;
+
+  let proxy: EgressProxy | undefined;
+  if (settings.proxy) {
+    try {
+      proxy = await startEgressProxy({
+        hosts: settings.hosts,
+        ca: settings.ca,
+        lab: server,
+        self: { host: settings.host, port, tls: Boolean(tlsServer) },
+        handle: (request, response) => {
+          handle(context, router, request, response).catch(() => {
+            if (!response.headersSent) response.destroy();
+          });
+        },
+        refuse: (event) =>
+          trace.record({
+            type: 'egress',
+            ...event,
+            ...(event.path !== undefined && { path: canaries.redact(event.path) }),
+          }),
+      });
+    } catch (error) {
+      listener.close();
+      throw error;
+    }
+  }
 
   trace.record({
     type: 'lab-start',
     startedAt: new Date().toISOString(),
     issuer: context.issuer,
+    ...(settings.dialect !== 'generic' && { dialect: settings.dialect }),
+    ...(settings.hosts.length > 0 && { hosts: settings.hosts }),
+    ...(proxy && { proxy: proxy.url }),
     scenario: settings.scenario,
     clientId: settings.clientId,
     interval: settings.interval,
@@ -160,13 +203,20 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
   return {
     context,
     server,
+    proxy: proxy?.url,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const proxyClosed = proxy?.close();
+        const tlsClosed = tlsServer
+          ? new Promise<void>((resolve) => tlsServer.close(() => resolve()))
+          : undefined;
+        const closed = tlsServer
+          ? undefined
+          : new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         for (const socket of sockets) socket.destroy();
-        await closed;
+        await Promise.all([closed, tlsClosed, proxyClosed]);
         await trace.close();
       })();
       return closing;
@@ -176,17 +226,24 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
 
 async function handle(
   context: LabContext,
-  table: Map<string, Route>,
+  router: Router,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
   const t = context.trace.now();
   const url = parseUrl(request.url);
-  const route = url ? table.get(url.pathname) : undefined;
+  // A played host is named by an absolute-form target (through the proxy) or the Host header.
+  const asked = url?.host ?? splitHostPort(request.headers.host ?? '', 80)?.host;
+  const played = asked !== undefined && router.played.has(asked) ? asked : undefined;
+  const route = url
+    ? played
+      ? router.dialect(played, url.url.pathname)
+      : router.generic.get(url.url.pathname)
+    : undefined;
   const method = request.method ?? 'GET';
   const exchange: Exchange = {
     request,
-    url: url ?? new URL('http://lab/'),
+    url: url?.url ?? new URL('http://lab/'),
     event: { presented: [], issued: [] },
   };
 
@@ -212,14 +269,17 @@ async function handle(
   }
 
   const outcome = write(response, reply);
-  const { presented, issued, ...details } = exchange.event;
+  const { presented, issued, endpoint, ...details } = exchange.event;
+  const dialect = played ? context.settings.dialect : 'generic';
   context.trace.record({
     type: 'request',
     t,
     durationMs: Math.round((context.trace.now() - t) * 10) / 10,
     method,
-    path: url?.pathname ?? '(malformed)',
-    endpoint: route?.endpoint ?? 'unknown',
+    path: url?.url.pathname ?? '(malformed)',
+    ...(played && { host: played }),
+    ...(dialect !== 'generic' && { dialect }),
+    endpoint: endpoint ?? route?.endpoint ?? 'unknown',
     ...(details as Partial<EventDetails>),
     status: outcome.status,
     outcome: outcome.outcome,
@@ -252,15 +312,36 @@ function write(response: ServerResponse, reply: Reply): { status: number; outcom
       return { status: reply.error.status, outcome: reply.error.error };
     case 'json':
       sendJson(response, reply.status, reply.body, reply.headers);
-      return { status: reply.status, outcome: reply.status < 400 ? 'success' : 'error' };
+      return {
+        status: reply.status,
+        outcome: reply.outcome ?? (reply.status < 400 ? 'success' : 'error'),
+      };
+    case 'text':
+      response.writeHead(reply.status, {
+        'content-type': reply.contentType,
+        'content-length': Buffer.byteLength(reply.body),
+        'cache-control': 'no-store',
+        ...reply.headers,
+      });
+      response.end(reply.body);
+      return { status: reply.status, outcome: reply.outcome };
   }
 }
 
-function parseUrl(target: string | undefined): URL | null {
-  if (!target?.startsWith('/')) return null;
+/**
+ * The request target: origin-form (`/token`), or absolute-form (`http://github.com/…`) as the
+ * egress proxy passes on, whose host then names the played host.
+ */
+function parseUrl(target: string | undefined): { url: URL; host?: string } | null {
+  if (!target) return null;
   try {
-    // Prefixing keeps `//host/path` a path rather than a host name.
-    return new URL(`http://lab${target}`);
+    if (target.startsWith('/')) {
+      // Prefixing keeps `//host/path` a path rather than a host name.
+      return { url: new URL(`http://lab${target}`) };
+    }
+    if (!/^http:\/\//i.test(target)) return null;
+    const url = new URL(target);
+    return { url, host: url.hostname.toLowerCase() };
   } catch {
     return null;
   }

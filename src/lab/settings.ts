@@ -1,4 +1,7 @@
 import { UsageError } from '../errors.ts';
+import type { RunCa } from '../tls/ca.ts';
+import { DIALECT_NAMES, type DialectName } from './dialects/names.ts';
+import { normalizeHostName } from './hosts.ts';
 import {
   type AutoDecision,
   isScenarioName,
@@ -47,6 +50,25 @@ export interface LabOptions {
   scopesSupported?: string[];
   /** Write every recorded event as one JSON line to this file. */
   traceFile?: string;
+  /**
+   * The wire dialect the played hosts speak (`github`, `microsoft`); the lab's own loopback
+   * issuer always speaks generic RFC 8628. Default `generic`.
+   */
+  dialect?: DialectName;
+  /**
+   * Host names the lab answers as itself (`github.com`, `login.microsoftonline.com`), reached
+   * through the egress proxy. Default: the dialect's stock hosts when `proxy` is on.
+   */
+  hosts?: string[];
+  /** Run an egress proxy that plays `hosts` and refuses (never forwards) everything else. */
+  proxy?: boolean;
+  /**
+   * The run's certificate authority: played hosts are answered over TLS with leaves it issues.
+   * Required for `tls` and for https through the proxy.
+   */
+  ca?: RunCa;
+  /** Listen with TLS on the lab's own port (`https://127.0.0.1:PORT`), for clients that insist. */
+  tls?: boolean;
 }
 
 export interface LabSettings {
@@ -65,6 +87,11 @@ export interface LabSettings {
   enforceInterval: boolean;
   scopesSupported: string[];
   traceFile: string | undefined;
+  dialect: DialectName;
+  hosts: string[];
+  proxy: boolean;
+  ca: RunCa | undefined;
+  tls: boolean;
 }
 
 export const DEFAULT_CLIENT_ID = 'devicebound-cli';
@@ -151,7 +178,29 @@ export function resolveLabSettings(options: LabOptions = {}): LabSettings {
     enforceInterval: options.enforceInterval ?? true,
     scopesSupported: options.scopesSupported ?? DEFAULT_SCOPES,
     traceFile: options.traceFile,
+    ...network(options),
   };
+}
+
+/** The dialect, the played hosts, the proxy and TLS, checked against each other. */
+function network(
+  options: LabOptions,
+): Pick<LabSettings, 'dialect' | 'hosts' | 'proxy' | 'ca' | 'tls'> {
+  const dialect = options.dialect ?? 'generic';
+  if (!(DIALECT_NAMES as readonly string[]).includes(dialect)) {
+    throw new UsageError(
+      `unknown dialect '${String(dialect)}'; expected one of ${DIALECT_NAMES.join(', ')}`,
+      { field: 'dialect' },
+    );
+  }
+  const proxy = options.proxy ?? false;
+  const hosts = (options.hosts ?? []).map((host) => normalizeHostName(host, { field: 'hosts' }));
+  if (options.hosts !== undefined && hosts.length === 0)
+    throw new UsageError('expected at least one host name', { field: 'hosts' });
+  const tls = options.tls ?? false;
+  if ((tls || proxy) && !options.ca)
+    throw new UsageError('TLS and the egress proxy need the run CA', { field: 'ca' });
+  return { dialect, hosts: [...new Set(hosts)], proxy, ca: options.ca, tls };
 }
 
 function positiveInteger(field: string, value: number): number {

@@ -34,6 +34,13 @@ export interface RefreshGrant {
 
 export interface AccessGrant {
   token: Secret;
+  /** `jwt`: signed by the lab's key, verified at the resource; `opaque`: known by value only. */
+  format: 'jwt' | 'opaque';
+  /** What a JWT's `iss` and `aud` must be (each dialect has its own issuer and audience). */
+  issuer: string;
+  audience: string;
+  /** The JWT `typ` header a `jwt` token carries (`at+jwt` by RFC 9068; Entra's say `JWT`). */
+  typ?: 'at+jwt' | 'JWT';
   jti: string;
   clientId: string;
   scope: string;

@@ -42,6 +42,9 @@ export async function mintTokens(
   const access = context.issue('access_token', accessValue, grant.deviceCode);
   store.addAccess({
     token: access,
+    format: 'jwt',
+    issuer,
+    audience: resource,
     jti,
     clientId: grant.clientId,
     scope: grant.scope,

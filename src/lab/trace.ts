@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import type { CanaryKind } from './canaries.ts';
+import type { DialectName } from './dialects/names.ts';
 
 /** A credential named by kind and fingerprint: how the trace refers to secrets. */
 export interface CredentialRef {
@@ -19,7 +20,11 @@ export type LabEndpoint =
   | 'jwks'
   | 'resource'
   | 'verification'
+  | 'discovery'
   | 'unknown';
+
+/** The wire dialect a request was answered in (DESIGN.md v2: dialects map onto one lab state). */
+export type { DialectName };
 
 /** One HTTP request and the lab's answer to it. */
 export interface RequestEvent {
@@ -31,8 +36,22 @@ export interface RequestEvent {
   durationMs: number;
   method: string;
   path: string;
+  /**
+   * The host name the program asked for when the lab played another host (`github.com`, through
+   * the egress proxy or with TLS); absent for requests to the lab's own loopback issuer.
+   */
+  host?: string;
+  /** Present when the request was answered in a dialect other than generic RFC 8628. */
+  dialect?: DialectName;
+  /** What the lab's endpoint is, whatever the dialect calls it (checks read this). */
   endpoint: LabEndpoint;
+  /**
+   * RFC grant type (the URN for the device_code grant), whatever the dialect sent: checks read
+   * this. `wireGrantType` keeps the dialect's own spelling when it differs (msal-node sends
+   * `device_code`).
+   */
   grantType?: string;
+  wireGrantType?: string;
   clientId?: string;
   /** Scope requested (device authorization, refresh) or presented (resource). */
   scope?: string;
@@ -43,8 +62,13 @@ export interface RequestEvent {
   /** The interval in force for this device_code when the request came, in seconds. */
   intervalInForce?: number;
   status: number;
-  /** `success`, an OAuth error code, or what the lab did instead of answering. */
+  /**
+   * `success`, an RFC OAuth error code, or what the lab did instead of answering. A dialect's own
+   * error names are mapped onto the RFC ones (Microsoft's `authorization_declined` is
+   * `access_denied`); `wireError` keeps what was sent when it differs.
+   */
   outcome: string;
+  wireError?: string;
   /** Set when the answer was a fault the scenario asked for. */
   injected?: 'server-error' | 'drop';
   presented: CredentialRef[];
@@ -77,6 +101,12 @@ export interface LabStartEvent {
   /** Wall-clock time of `t = 0`, ISO 8601. */
   startedAt: string;
   issuer: string;
+  /** Absent for the generic dialect. */
+  dialect?: DialectName;
+  /** Host names the lab plays (through the egress proxy, or its own TLS listener). */
+  hosts?: string[];
+  /** URL of the egress proxy, when the lab runs one. */
+  proxy?: string;
   scenario: string;
   clientId: string;
   interval: number;
@@ -84,7 +114,28 @@ export interface LabStartEvent {
   tokenTtl: number;
 }
 
-export type LabEvent = RequestEvent | DecisionEvent | MarkerEvent | LabStartEvent;
+/**
+ * A connection or request the egress proxy refused: a destination the task does not play.
+ * Nothing is ever forwarded. Paths are recorded without their query, with any canary the lab
+ * issued replaced by its redacted preview.
+ */
+export interface EgressEvent {
+  type: 'egress';
+  seq: number;
+  t: number;
+  /** `CONNECT` for a tunnel, else the method of an absolute-form request. */
+  method: string;
+  scheme: 'http' | 'https' | 'unknown';
+  /** Host name or IP literal as asked for (IPv6 without brackets), lower case. */
+  host: string;
+  port: number;
+  /** Path of an absolute-form request, query removed; absent for tunnels. */
+  path?: string;
+  action: 'refused';
+  reason: string;
+}
+
+export type LabEvent = RequestEvent | DecisionEvent | MarkerEvent | LabStartEvent | EgressEvent;
 
 type Unsequenced<E> = E extends LabEvent ? Omit<E, 'seq' | 't'> & { t?: number } : never;
 

@@ -1,10 +1,9 @@
 // RFC 6749 §4.5 / RFC 8628 §3.4: the token endpoint, dispatching on grant_type.
 import type { Handler } from '../context.ts';
+import { DEVICE_CODE_GRANT } from '../flows.ts';
 import { E, parseForm, readBody, required } from '../http.ts';
 import { deviceCodeGrant } from './device-code-grant.ts';
 import { refreshTokenGrant } from './refresh-token-grant.ts';
-
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 export const token: Handler = async (context, exchange) => {
   const form = parseForm(exchange.request, await readBody(exchange.request));

@@ -1,0 +1,222 @@
+// The egress proxy of one lab (DESIGN.md v2): the program's HTTP_PROXY and HTTPS_PROXY. Hosts
+// the task plays are answered by the lab itself: a CONNECT to `github.com:443` is terminated
+// here with a leaf from the run CA and handed to the lab's HTTP server; an absolute-form
+// `GET http://github.com/…` goes to the lab's handler. Every other destination is refused and
+// recorded. Nothing is ever forwarded, and no outbound connection is ever opened: this module
+// imports no client (`node:net` is used for servers only).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { HarnessError } from '../errors.ts';
+import type { RunCa } from '../tls/ca.ts';
+import { splitHostPort } from './hosts.ts';
+import type { EgressEvent } from './trace.ts';
+
+export interface EgressProxyOptions {
+  /** Host names answered by the lab (lower case). */
+  hosts: readonly string[];
+  ca: RunCa | undefined;
+  /** The lab's HTTP server: tunnels to played hosts are emitted into it as connections. */
+  lab: Server;
+  /** The lab's request handler, for absolute-form requests to played hosts. */
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  /**
+   * The lab's own address (`127.0.0.1:PORT`) and whether it speaks TLS: programs that send
+   * everything through the proxy (Python requests, curl, Node with NODE_USE_ENV_PROXY) reach
+   * the lab's issuer through it too, with an empty NO_PROXY.
+   */
+  self: { host: string; port: number; tls: boolean };
+  /** Records a refused destination. */
+  refuse(event: Omit<EgressEvent, 'type' | 'seq' | 't'>): void;
+}
+
+export interface EgressProxy {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  close(): Promise<void>;
+}
+
+const REFUSED = 'devicebound egress proxy: destination refused (nothing is forwarded)\n';
+
+/** Ports a played host is answered on: https through CONNECT, http in absolute form. */
+const TLS_PORT = 443;
+const PLAIN_PORT = 80;
+
+/** The most a tunnel may send before TLS says who it wants (a stuck client must not pin memory). */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export async function startEgressProxy(options: EgressProxyOptions): Promise<EgressProxy> {
+  const played = new Set(options.hosts);
+  const selfContext =
+    options.self.tls && options.ca ? await options.ca.secureContext(options.self.host) : undefined;
+  const sockets = new Set<Socket>();
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
+
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  server.on('request', (request, response) => {
+    const target = absoluteTarget(request.url);
+    if (!target) {
+      // An origin-form request: someone used the proxy as a server.
+      refuseHttp(response, 400, 'devicebound egress proxy: expected an absolute-form request');
+      return;
+    }
+    const isSelf =
+      target.protocol === 'http:' &&
+      !options.self.tls &&
+      target.host === options.self.host &&
+      target.port === options.self.port;
+    if (
+      isSelf ||
+      (target.protocol === 'http:' && played.has(target.host) && target.port === PLAIN_PORT)
+    ) {
+      options.handle(request, response);
+      return;
+    }
+    options.refuse({
+      method: request.method ?? 'GET',
+      scheme:
+        target.protocol === 'https:' ? 'https' : target.protocol === 'http:' ? 'http' : 'unknown',
+      host: target.host,
+      port: target.port,
+      path: target.path,
+      action: 'refused',
+      reason: played.has(target.host)
+        ? `the played host is answered on port ${PLAIN_PORT} (http) and ${TLS_PORT} (https) only`
+        : 'not a host this task plays',
+    });
+    request.resume();
+    refuseHttp(response, 403, REFUSED);
+  });
+
+  server.on('connect', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => {});
+    const authority = splitHostPort(request.url ?? '', TLS_PORT);
+    const host = authority?.host ?? '';
+    const port = authority?.port ?? 0;
+    const self = host === options.self.host && port === options.self.port;
+    // What the tunnel carries: TLS to terminate here, or plain HTTP (undici tunnels even
+    // http:// requests through CONNECT).
+    const carries: 'tls' | 'plain' | undefined = self
+      ? options.self.tls
+        ? 'tls'
+        : 'plain'
+      : played.has(host)
+        ? port === TLS_PORT
+          ? 'tls'
+          : port === PLAIN_PORT
+            ? 'plain'
+            : undefined
+        : undefined;
+    const ca = options.ca;
+    if (!authority || !carries || (carries === 'tls' && !ca)) {
+      options.refuse({
+        method: 'CONNECT',
+        scheme: port === PLAIN_PORT ? 'http' : port === TLS_PORT ? 'https' : 'unknown',
+        host: authority ? host : `(malformed) ${safe(request.url ?? '')}`,
+        port,
+        action: 'refused',
+        reason: !authority
+          ? 'malformed CONNECT target'
+          : !played.has(host)
+            ? 'not a host this task plays'
+            : `the played host is answered on port ${PLAIN_PORT} (http) and ${TLS_PORT} (https) only`,
+      });
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${REFUSED.length}\r\n\r\n${REFUSED}`,
+      );
+      return;
+    }
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    if (carries === 'plain' || !ca) {
+      options.lab.emit('connection', socket);
+      return;
+    }
+    const tlsSocket = new TLSSocket(socket, {
+      isServer: true,
+      // A client tunnelling to an IP address sends no server name: it gets the self leaf.
+      ...(selfContext && { secureContext: selfContext }),
+      SNICallback: ca.sniCallback(host),
+      ALPNProtocols: ['http/1.1'],
+    });
+    tlsSocket.on('error', () => tlsSocket.destroy());
+    // A client that opens a tunnel and never finishes the handshake is dropped.
+    const timer = setTimeout(() => tlsSocket.destroy(), HANDSHAKE_TIMEOUT_MS);
+    tlsSocket.once('secure', () => {
+      clearTimeout(timer);
+      options.lab.emit('connection', tlsSocket);
+    });
+    tlsSocket.once('close', () => clearTimeout(timer));
+  });
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new HarnessError(
+          'proxy_listen',
+          `the egress proxy could not listen: ${error.code ?? error.message}`,
+          error,
+        ),
+      ),
+    );
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+/** The destination of an absolute-form request target (RFC 9112 §3.2.2), query removed. */
+function absoluteTarget(
+  target: string | undefined,
+): { protocol: string; host: string; port: number; path: string } | undefined {
+  if (!target || target.startsWith('/')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return undefined;
+  }
+  if (!url.hostname) return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? TLS_PORT : PLAIN_PORT;
+  return { protocol: url.protocol, host, port, path: url.pathname };
+}
+
+function refuseHttp(response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+  response.end(message.endsWith('\n') ? message : `${message}\n`);
+}
+
+/** Printable and short, for a malformed target in the record. */
+function safe(text: string): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
+}
