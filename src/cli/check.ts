@@ -32,6 +32,9 @@ interface CheckFlags {
   evidence?: string;
   keepSandbox?: boolean;
   verbose?: boolean;
+  preset?: string;
+  program?: string;
+  listPresets?: boolean;
 }
 
 export function registerCheck(program: Command): void {
@@ -40,6 +43,12 @@ export function registerCheck(program: Command): void {
     .description('Run a program against the lab in every scenario and judge its device flow')
     .argument('[command...]', 'the program to check and its arguments, after --')
     .option('--policy <file>', 'policy file (default ./devicebound.yaml when no command is given)')
+    .option(
+      '--preset <name>',
+      'check a real program unmodified (gh, az, …): its command, dialect, hosts and environment',
+    )
+    .option('--program <path>', "the preset's program, when not the one on PATH (e.g. /usr/bin/gh)")
+    .option('--list-presets', 'list the presets and what each runs')
     .option(
       '--format <format>',
       `report format: ${FORMATS.join(', ')} (repeatable)`,
@@ -111,6 +120,11 @@ function loadJudging() {
 }
 
 async function check(command: string[], flags: CheckFlags): Promise<number> {
+  if (flags.listPresets) {
+    const { listPresets } = await import('./presets.ts');
+    process.stdout.write(listPresets());
+    return 0;
+  }
   const judging = loadJudging();
   if (flags.output.length > Math.max(1, flags.format.length)) {
     throw new UsageError('more --output than --format flags; give one --format per --output', {
@@ -132,6 +146,8 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
         ...(flags.clientId !== undefined && { clientId: flags.clientId }),
         ...(flags.failOn !== undefined && { failOn: flags.failOn }),
         ...(flags.interval !== undefined && { interval: flags.interval }),
+        ...(flags.preset !== undefined && { preset: flags.preset }),
+        ...(flags.program !== undefined && { program: flags.program }),
       });
   if (flags.evidence && command.length > 0) {
     throw new UsageError('give either --evidence FILE or a command to run, not both');

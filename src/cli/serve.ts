@@ -1,7 +1,18 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type Lab, SCENARIOS, type ScenarioName, startLab } from '../lab/index.ts';
+import {
+  DIALECT_NAMES,
+  type DialectName,
+  type Lab,
+  SCENARIOS,
+  type ScenarioName,
+  startLab,
+} from '../lab/index.ts';
 import { isLoopbackHost } from '../lab/loopback.ts';
 import type { LabEvent } from '../lab/trace.ts';
+import { networkVariables } from '../runner/environment.ts';
 import { integer, oneOf, seconds } from './options.ts';
 
 interface ServeFlags {
@@ -15,6 +26,9 @@ interface ServeFlags {
   clientId?: string;
   trace?: string;
   quiet?: boolean;
+  dialect?: DialectName;
+  tls?: boolean;
+  hostName?: string[];
 }
 
 export function registerServe(program: Command): void {
@@ -42,6 +56,17 @@ export function registerServe(program: Command): void {
     )
     .option('--client-id <id>', 'the client_id the lab accepts (default devicebound-cli)')
     .option('--trace <file>', 'write every request and decision as JSON lines to this file')
+    .option(
+      '--dialect <name>',
+      `how the played hosts speak: ${DIALECT_NAMES.join(', ')} (default generic)`,
+      oneOf(DIALECT_NAMES),
+    )
+    .option(
+      '--host-name <host>',
+      "a host the lab plays through its egress proxy (repeatable; default: the dialect's stock hosts)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--tls', "listen with TLS on the lab's own port, with a certificate from a fresh CA")
     .option('-q, --quiet', 'do not log each request')
     .action(async (flags: ServeFlags) => {
       await serve(flags);
@@ -66,9 +91,27 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  // With a dialect, played hosts or TLS: a CA for this run (in memory; its certificate goes to
+  // a temporary file to export) and the egress proxy.
+  const network = flags.dialect !== undefined || flags.hostName !== undefined || flags.tls === true;
+  const { createRunCa } = await import('../tls/ca.ts');
+  const { dialectFor } = await import('../lab/dialects/index.ts');
+  const hosts =
+    flags.hostName ?? (flags.dialect ? [...dialectFor(flags.dialect).defaultHosts] : []);
+  const ca = network ? await createRunCa({ hosts }) : undefined;
+  const caFolder = ca ? await mkdtemp(join(tmpdir(), 'devicebound-serve-')) : undefined;
+  const caFile = caFolder ? join(caFolder, 'devicebound-run-ca.pem') : undefined;
+  if (ca && caFile) await writeFile(caFile, ca.certPem, { mode: 0o644 });
   const lab = await startLab({
     host: flags.host,
     port: flags.port,
+    ...(ca && {
+      ca,
+      proxy: true,
+      hosts,
+      tls: flags.tls ?? false,
+      dialect: flags.dialect ?? 'generic',
+    }),
     scenario: flags.scenario,
     approveAfter: flags.approveAfter ?? null,
     ...(flags.interval !== undefined && { interval: flags.interval }),
@@ -77,18 +120,40 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.clientId !== undefined && { clientId: flags.clientId }),
     ...(flags.trace !== undefined && { traceFile: flags.trace }),
   });
-  printBanner(lab, flags);
+  printBanner(lab, flags, caFile);
   if (!flags.quiet) lab.trace.on('event', (event) => process.stdout.write(logLine(event)));
 
   await stopped;
   await lab.close();
+  if (caFolder) await rm(caFolder, { recursive: true, force: true });
   const requests = lab.trace.events.filter((event) => event.type === 'request').length;
   process.stdout.write(
     `\nlab closed after ${requests} request${requests === 1 ? '' : 's'}${flags.trace ? `; trace written to ${flags.trace}` : ''}\n`,
   );
 }
 
-function printBanner(lab: Lab, flags: ServeFlags): void {
+function printBanner(lab: Lab, flags: ServeFlags, caFile: string | undefined): void {
+  printLabBanner(lab, flags);
+  if (lab.proxy && caFile) {
+    const variables = networkVariables({ proxy: lab.proxy, caFile });
+    const hosts = lab.settings.hosts;
+    process.stdout.write(
+      [
+        `${lab.settings.dialect} dialect${hosts.length ? `; plays ${hosts.join(', ')}` : ''}`,
+        `  egress proxy ${lab.proxy}: played hosts are answered by the lab, everything else is refused, nothing is forwarded`,
+        `  CA certificate (valid 1 day, key in memory only): ${caFile}`,
+        '',
+        'Send your CLI through the proxy, trusting only this CA (same shell):',
+        ...Object.entries(variables).map(
+          ([name, value]) => `  export ${name}=${value === '' ? "''" : value}`,
+        ),
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+function printLabBanner(lab: Lab, flags: ServeFlags): void {
   const { settings } = lab;
   const decision =
     flags.approveAfter === undefined
@@ -132,5 +197,7 @@ function logLine(event: LabEvent): string {
       return `${time} -- ${event.label}\n`;
     case 'lab-start':
       return '';
+    case 'egress':
+      return `${time} refused ${event.method} ${event.host}:${event.port}${event.path ?? ''} (${event.reason})\n`;
   }
 }

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
+import { PRESETS, presetNames } from './presets.ts';
 import { parseDuration, resolveTask } from './resolve.ts';
 import type { Policy, Severity } from './types.ts';
 
@@ -15,6 +16,9 @@ export interface PolicyFlags {
   clientId?: string;
   failOn?: Severity;
   interval?: number;
+  /** `--preset`: one task made from a preset (with `--program` naming its binary). */
+  preset?: string;
+  program?: string;
 }
 
 /**
@@ -23,6 +27,30 @@ export interface PolicyFlags {
  */
 export async function policyFromFlags(flags: PolicyFlags, cwd = process.cwd()): Promise<Policy> {
   let file = flags.policy;
+  if (flags.program !== undefined && flags.preset === undefined)
+    throw new UsageError('--program goes with --preset', { field: '--program' });
+  if (flags.preset !== undefined) {
+    if (file || flags.command.length > 0) {
+      throw new UsageError(
+        'give --preset alone, or a policy file whose task says preset:, not both',
+        { field: '--preset' },
+      );
+    }
+    const task = presetTask(flags.preset, flags.program, cwd);
+    return applyFlags(
+      {
+        version: 1,
+        clientId: 'devicebound-cli',
+        failOn: 'low',
+        tasks: [task],
+        scenarios: [...SCENARIOS],
+        interval: undefined,
+        source: undefined,
+      },
+      flags,
+      parseEnvFlags(flags.env ?? []),
+    );
+  }
   if (!file && flags.command.length === 0) {
     const fallback = resolve(cwd, 'devicebound.yaml');
     if (await exists(fallback)) file = fallback;
@@ -53,6 +81,21 @@ export async function policyFromFlags(flags: PolicyFlags, cwd = process.cwd()): 
     };
   }
   return applyFlags(policy, flags, env);
+}
+
+function presetTask(name: string, program: string | undefined, cwd: string) {
+  if (!(name in PRESETS)) {
+    throw new UsageError(
+      `unknown preset '${name}'; expected one of ${presetNames().join(', ')} (see --list-presets)`,
+      { field: '--preset' },
+    );
+  }
+  return resolveTask(
+    name,
+    { preset: name, ...(program !== undefined && { program }) },
+    cwd,
+    undefined,
+  );
 }
 
 function applyFlags(policy: Policy, flags: PolicyFlags, env: Record<string, string>): Policy {

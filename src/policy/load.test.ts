@@ -86,9 +86,89 @@ describe('parsePolicy', () => {
       'p.yaml:2: not valid YAML: Map keys must be unique',
     ],
     ['- just a list\n', 'p.yaml:1: (top level): expected object'],
+    // v2: presets, dialects and played hosts.
+    [
+      'version: 1\ntasks:\n  a:\n    preset: ghh\n',
+      "p.yaml:3: tasks.a.preset: unknown preset 'ghh'; expected one of gh, az",
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    dialect: google\n',
+      'p.yaml:5: tasks.a.dialect: expected one of "generic", "github", "microsoft"',
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    hosts: []\n',
+      'p.yaml:5: tasks.a.hosts: expected at least one host name',
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    hosts:\n      - github.com\n      - 10.0.0.0/8\n',
+      'p.yaml:7: tasks.a.hosts[1]: expected a DNS host name such as github.com (no IP address, range, wildcard or port)',
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    hosts: ["*.github.com"]\n',
+      'p.yaml:5: tasks.a.hosts[0]: expected a DNS host name',
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    hosts: [127.0.0.1]\n',
+      'p.yaml:5: tasks.a.hosts[0]: expected a DNS host name',
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    run: x\n    program: gh\n',
+      'p.yaml:3: tasks.a.program: program only goes with a preset',
+    ],
+    [
+      'version: 1\ntasks:\n  a:\n    scopes: { allow: [x] }\n',
+      'p.yaml:3: tasks.a.run: expected the command',
+    ],
   ])('refuses %j naming file, line and field', (text, message) => {
     expect(() => parsePolicy(text, 'p.yaml')).toThrow(UsageError);
     expect(() => parsePolicy(text, 'p.yaml')).toThrow(message);
+  });
+});
+
+describe('presets', () => {
+  it('fills a task from a preset; every field given overrides it', () => {
+    const policy = parsePolicy(
+      'version: 1\ntasks:\n  gh-login:\n    preset: gh\n    program: /opt/gh/bin/gh\n    scopes: { allow: [repo] }\n    env: { GH_BROWSER: echo }\n  az:\n    preset: az\n    hosts: [login.microsoftonline.com]\n    timeout: 30s\n',
+      'p.yaml',
+    );
+    const [gh, az] = policy.tasks;
+    expect(gh).toMatchObject({
+      preset: 'gh',
+      program: '/opt/gh/bin/gh',
+      dialect: 'github',
+      hosts: ['github.com', 'api.github.com'],
+      clientId: '178c6fc778ccc68e1d6a',
+      requestedScopes: ['repo', 'read:org', 'gist'],
+      scopes: { allow: ['repo'] },
+      env: expect.objectContaining({ GH_BROWSER: 'echo', GH_NO_UPDATE_NOTIFIER: '1' }),
+    });
+    expect(gh?.run.at(-1)).toBe('/opt/gh/bin/gh');
+    expect(az).toMatchObject({
+      dialect: 'microsoft',
+      hosts: ['login.microsoftonline.com'],
+      timeoutMs: 30_000,
+      clientId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+    });
+  });
+
+  it('a dialect without hosts plays its stock hosts', () => {
+    const [task] = parsePolicy(
+      'version: 1\ntasks:\n  a:\n    run: x\n    dialect: github\n',
+      'p.yaml',
+    ).tasks;
+    expect(task?.hosts).toEqual(['github.com', 'api.github.com']);
+  });
+
+  it('--preset makes a one-task policy; an unknown one is exit 2 naming the flag', async () => {
+    const policy = await policyFromFlags({ command: [], preset: 'gh', allowScope: ['repo'] });
+    expect(policy.tasks[0]).toMatchObject({ name: 'gh', preset: 'gh', dialect: 'github' });
+    await expect(policyFromFlags({ command: [], preset: 'nope' })).rejects.toThrow(
+      "--preset: unknown preset 'nope'",
+    );
+    await expect(policyFromFlags({ command: ['x'], preset: 'gh' })).rejects.toThrow('--preset');
+    await expect(policyFromFlags({ command: ['x'], program: 'gh' })).rejects.toThrow(
+      '--program goes with --preset',
+    );
   });
 });
 

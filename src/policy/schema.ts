@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIALECT_NAMES } from '../lab/dialects/names.ts';
 import { SCENARIOS } from '../lab/scenarios.ts';
 import { DURATION } from './resolve.ts';
 import { SEVERITIES } from './types.ts';
@@ -19,16 +20,62 @@ const stringMap = z.record(
   z.string(),
 );
 
+const hostName = z
+  .string()
+  .min(1, 'expected a host name')
+  .max(253)
+  .regex(
+    /^(?=.*[a-zA-Z])[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/,
+    'expected a DNS host name such as github.com (no IP address, range, wildcard or port)',
+  );
+
 export const taskSchema = z.strictObject({
+  preset: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'expected a preset name such as gh or az')
+    .optional()
+    .describe(
+      'A real program to check unmodified (gh, az, …): fills in run, dialect, hosts, client_id and env; any field here overrides it.',
+    ),
+  program: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The preset's program (path or name on PATH), e.g. /usr/bin/gh."),
   run: z
     .union([
       z.array(z.string()).min(1, 'expected the command and its arguments'),
       z.string().min(1),
     ])
+    .optional()
     .describe('The command to run: a list (argv) or a string split on spaces.'),
+  client_id: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'expected 1-200 visible ASCII characters')
+    .optional()
+    .describe("The client_id the lab expects for this task (default: the policy's)."),
+  dialect: z
+    .enum(DIALECT_NAMES)
+    .optional()
+    .describe('How the played hosts speak: generic RFC 8628, github or microsoft.'),
+  hosts: z
+    .array(hostName)
+    .min(1, 'expected at least one host name')
+    .optional()
+    .describe(
+      'Host names the lab answers as itself through the egress proxy (github.com, login.microsoftonline.com, …).',
+    ),
+  tls: z
+    .boolean()
+    .optional()
+    .describe(
+      "The lab's own issuer listens with TLS (https://127.0.0.1:PORT), trusted through the run CA.",
+    ),
   env: stringMap
     .optional()
-    .describe('Extra environment. Templates: {issuer}, {host}, {port}, {client_id}, {resource}.'),
+    .describe(
+      'Extra environment. Templates: {issuer}, {host}, {port}, {client_id}, {resource}, {ca_file}, {proxy}.',
+    ),
   scopes: z
     .strictObject({ allow: z.array(scopeToken).describe('Scopes the task may ask for.') })
     .optional(),

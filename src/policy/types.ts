@@ -1,3 +1,4 @@
+import type { DialectName } from '../lab/dialects/names.ts';
 import type { ScenarioName } from '../lab/scenarios.ts';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
@@ -24,6 +25,20 @@ export interface TaskPolicy {
   cwd: string;
   /** Where this task is defined, for messages and SARIF locations. */
   source: { file: string; line: number } | undefined;
+  /** The preset the task was made from, if any. */
+  preset?: string | undefined;
+  /** The preset's program (checked to exist before anything runs). */
+  program?: string | undefined;
+  /** The client_id the lab expects for this task; the policy's when absent. */
+  clientId?: string | undefined;
+  /** How the played hosts speak. Default `generic`. */
+  dialect?: DialectName;
+  /** Host names the lab plays through the egress proxy (lower case). */
+  hosts?: string[];
+  /** The lab's own issuer listens with TLS. */
+  tls?: boolean;
+  /** The scopes the program asks for on its own (from its preset), for reports. */
+  requestedScopes?: string[];
 }
 
 /** The whole policy, with every default applied. */

@@ -407,9 +407,17 @@ ${renderTimelineSvg(timeline, { id: `tl-${view.id}`, title, name: view.name })}
 <figcaption>0 s is ${firstStart ? 'when the program started' : 'the first request'} (lab time ${(timeline.origin / 1000).toFixed(1)} s; finding texts quote lab time). ${plural(polls.length, 'token poll')}${early ? html`, <b class="result fail">${early} early</b>` : ', none early'}. Hover a mark for the request and the lab's answer.${timeline.offChart.map((text) => html`<span class="off-chart">${capitalize(text)}.</span>`)}${s?.noLabContact ? html`<span class="off-chart">No request reached the lab.</span>` : null}</figcaption>
 </figure>`;
   }
+  const egress = s?.egress ?? [];
   return html`<section class="scenario" id="timeline-${view.id}" data-scenario="${run.scenario}" data-task="${run.task}">
 <header><h3>${view.name}</h3><span class="result ${result.tone}">${result.word}${view.findings.length ? ':' : null}</span>${view.findings.length ? html`<span>${checkLinks(view, failOn)}</span>` : null}<span class="settings">${exitText(s)} · ${labSettings(run)}</span></header>
-${body}
+${body}${
+    egress.length > 0
+      ? html`<p class="egress">Refused by the egress proxy (nothing is forwarded): ${egress.map(
+          (d, i) =>
+            html`${i > 0 ? ', ' : null}<code>${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}</code>${d.attempts > 1 ? ` ×${d.attempts}` : null}`,
+        )}</p>`
+      : null
+  }
 </section>`;
 }
 

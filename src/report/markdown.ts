@@ -71,6 +71,30 @@ export function renderMarkdown(report: Report): string {
   if (report.findings.some((f) => !isFailing(f, policy.failOn)))
     lines.push('', `<sub>_Italic_: below \`fail_on: ${policy.failOn}\`, reported only.</sub>`);
 
+  for (const task of report.evidence.policy.tasks.filter((t) => t.requestedScopes)) {
+    lines.push(
+      '',
+      `**${escapeMarkdown(task.name)}** (preset \`${codeText(task.preset ?? '')}\`) asks for ${(task.requestedScopes ?? []).map((scope) => `\`${codeText(scope)}\``).join(' ')}; the policy allows ${task.scopes.allow.map((scope) => `\`${codeText(scope)}\``).join(' ')}.`,
+    );
+  }
+  const tried = report.scenarios.filter((scenario) => scenario.egress);
+  if (tried.length > 0) {
+    lines.push(
+      '',
+      'Destinations outside the played hosts, refused by the egress proxy (nothing is forwarded):',
+      '',
+    );
+    for (const scenario of tried) {
+      const where = multiTask
+        ? `${escapeMarkdown(scenario.task)} · ${escapeMarkdown(scenario.scenario)}`
+        : escapeMarkdown(scenario.scenario);
+      const list = (scenario.egress ?? []).map(
+        (d) => `\`${codeText(`${d.host}:${d.port}`)}\`${d.attempts > 1 ? ` ×${d.attempts}` : ''}`,
+      );
+      lines.push(`- ${where}: ${list.join(', ')}`);
+    }
+  }
+
   for (const [check, findings] of groupByCheck(report.findings)) {
     const first = findings[0] as Finding;
     const below = isFailing(first, policy.failOn) ? '' : ` (below \`${policy.failOn}\`)`;

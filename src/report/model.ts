@@ -20,6 +20,41 @@ export interface ScenarioSummary {
   noLabContact: boolean;
   /** In `session`: how each later run signed in. */
   laterSignIns?: LaterSignIn[];
+  /**
+   * v2: every destination outside the played hosts the program tried to reach (version checks,
+   * telemetry, update servers), refused by the egress proxy; absent when there was none.
+   */
+  egress?: EgressDestination[];
+}
+
+/** One destination the egress proxy refused, with how often it was tried. */
+export interface EgressDestination {
+  host: string;
+  port: number;
+  scheme: 'http' | 'https' | 'unknown';
+  attempts: number;
+  /** Lab time of the first attempt, ms. */
+  firstAt: number;
+}
+
+/** The destinations a run's program tried and the proxy refused, in the order first tried. */
+export function egressOf(run: Evidence['runs'][number]): EgressDestination[] {
+  const byKey = new Map<string, EgressDestination>();
+  for (const event of run.events) {
+    if (event.type !== 'egress') continue;
+    const key = `${event.host}:${event.port}`;
+    const seen = byKey.get(key);
+    if (seen) seen.attempts += 1;
+    else
+      byKey.set(key, {
+        host: event.host,
+        port: event.port,
+        scheme: event.scheme,
+        attempts: 1,
+        firstAt: event.t,
+      });
+  }
+  return [...byKey.values()];
 }
 
 /** What every reporter renders. The stable fields are DESIGN.md's JSON report. */
@@ -78,6 +113,7 @@ export function buildReport(
       passed: count === 0,
       noLabContact: !run.events.some((event) => event.type === 'request'),
       ...(run.invocations.length > 1 && { laterSignIns: laterSignIns(run) }),
+      ...(egressOf(run).length > 0 && { egress: egressOf(run) }),
     };
   });
   return {

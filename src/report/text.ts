@@ -82,6 +82,33 @@ export function renderText(report: Report, options: TextOptions): string {
     );
   }
 
+  const presets = report.evidence.policy.tasks.filter((task) => task.requestedScopes);
+  for (const task of presets) {
+    lines.push('');
+    lines.push(
+      `  ${paint('bold', task.name)} ${paint('dim', `(preset ${task.preset}${task.dialect ? `, ${task.dialect} dialect` : ''})`)}: asks for ${task.requestedScopes?.join(' ')}; the policy allows ${task.scopes.allow.join(' ')}`,
+    );
+  }
+
+  const tried = report.scenarios.filter((scenario) => scenario.egress);
+  if (tried.length > 0) {
+    lines.push('');
+    lines.push(
+      paint(
+        'dim',
+        'destinations outside the played hosts, refused by the egress proxy (nothing is forwarded):',
+      ),
+    );
+    for (const scenario of tried) {
+      const name = tasks.length > 1 ? `${scenario.task}/${scenario.scenario}` : scenario.scenario;
+      const list = (scenario.egress ?? []).map(
+        (d) =>
+          `${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}${d.attempts > 1 ? ` (×${d.attempts})` : ''}`,
+      );
+      lines.push(`  ${name}: ${list.join(', ')}`);
+    }
+  }
+
   const silent = report.scenarios.filter(
     (scenario) => scenario.noLabContact && !scenario.spawnError,
   );

@@ -18,10 +18,22 @@ const PASSED_THROUGH = [
   'SYSTEMROOT',
 ];
 
-/** Fills `{issuer}`, `{host}`, `{port}`, `{client_id}`, `{resource}` in a value. */
+/** What the program is told about the egress proxy and the run CA. */
+export interface NetworkEnvironment {
+  /** `http://127.0.0.1:PORT` */
+  proxy: string;
+  /** Path of the run CA's certificate (PEM) in the sandbox. */
+  caFile: string;
+}
+
+/**
+ * Fills `{issuer}`, `{host}`, `{port}`, `{client_id}`, `{resource}`, `{ca_file}` and `{proxy}`
+ * in a value.
+ */
 export function template(
   value: string,
   lab: Pick<Lab, 'issuer' | 'resource' | 'clientId'>,
+  network?: NetworkEnvironment,
 ): string {
   const url = new URL(lab.issuer);
   const values: Record<string, string> = {
@@ -30,11 +42,43 @@ export function template(
     port: url.port,
     client_id: lab.clientId,
     resource: lab.resource,
+    ca_file: network?.caFile ?? '',
+    proxy: network?.proxy ?? '',
   };
   return value.replace(
-    /\{(issuer|host|port|client_id|resource)\}/g,
+    /\{(issuer|host|port|client_id|resource|ca_file|proxy)\}/g,
     (_, name: string) => values[name] ?? '',
   );
+}
+
+/**
+ * The proxy in every spelling programs read (curl and Python read the lower-case ones first; Go
+ * reads both; Node's fetch only with NODE_USE_ENV_PROXY=1), an empty NO_PROXY so nothing goes
+ * around it, and the CA in every trust variable: OpenSSL and Go (`SSL_CERT_FILE`, which
+ * replaces Go's system roots, as intended: nothing else may be reached anyway), Python
+ * requests, Node, curl, git, the AWS CLI.
+ */
+export function networkVariables(network: NetworkEnvironment): Record<string, string> {
+  const proxy = network.proxy;
+  const ca = network.caFile;
+  return {
+    HTTP_PROXY: proxy,
+    HTTPS_PROXY: proxy,
+    ALL_PROXY: proxy,
+    http_proxy: proxy,
+    https_proxy: proxy,
+    all_proxy: proxy,
+    NO_PROXY: '',
+    no_proxy: '',
+    NODE_USE_ENV_PROXY: '1',
+    SSL_CERT_FILE: ca,
+    REQUESTS_CA_BUNDLE: ca,
+    NODE_EXTRA_CA_CERTS: ca,
+    CURL_CA_BUNDLE: ca,
+    GIT_SSL_CAINFO: ca,
+    AWS_CA_BUNDLE: ca,
+    DEVICEBOUND_CA_FILE: ca,
+  };
 }
 
 /** The environment of the contract (DESIGN.md), plus the task's own, templated. */
@@ -45,6 +89,7 @@ export function programEnvironment(options: {
   task: string;
   runId: string;
   extra: Record<string, string>;
+  network?: NetworkEnvironment;
   parent?: NodeJS.ProcessEnv;
 }): NodeJS.ProcessEnv {
   const parent = options.parent ?? process.env;
@@ -60,7 +105,8 @@ export function programEnvironment(options: {
     DEVICEBOUND_RUN_ID: options.runId,
     NO_COLOR: '1',
   });
+  if (options.network) Object.assign(env, networkVariables(options.network));
   for (const [name, value] of Object.entries(options.extra))
-    env[name] = template(value, options.lab);
+    env[name] = template(value, options.lab, options.network);
   return env;
 }

@@ -7,6 +7,7 @@ import {
 } from '../evidence/model.ts';
 import type { Canary, ScenarioName } from '../lab/index.ts';
 import type { Policy, TaskPolicy } from '../policy/types.ts';
+import { createRunCa } from '../tls/ca.ts';
 import { VERSION } from '../version.ts';
 import { runScenario, type ScenarioJob } from './run-scenario.ts';
 import { createRunFolder } from './sandbox.ts';
@@ -29,6 +30,8 @@ export interface RunOptions {
 /** Runs every (task, scenario) of the policy and returns the evidence. */
 export async function runCheck(policy: Policy, options: RunOptions = {}): Promise<Evidence> {
   const signal = options.signal ?? new AbortController().signal;
+  // One CA per check run, in memory, permitting exactly the hosts the tasks play.
+  const ca = await createRunCa({ hosts: [...new Set(policy.tasks.flatMap((t) => t.hosts ?? []))] });
   const runFolder = await createRunFolder();
   const jobs: ScenarioJob[] = [];
   for (const [i, task] of policy.tasks.entries()) {
@@ -37,8 +40,9 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
         scenario,
         task,
         nextTask: policy.tasks[i + 1] ?? task,
-        clientId: policy.clientId,
+        clientId: task.clientId ?? policy.clientId,
         interval: policy.interval,
+        ca,
         runFolder,
         keepSandbox: options.keepSandbox ?? false,
         verbose: options.verbose ?? false,
@@ -94,7 +98,7 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
     failOn: policy.failOn,
     clientId: policy.clientId,
     tasks: policy.tasks.map(
-      ({ name, run, scopes, session, refresh, storage, timeoutMs, cwd, source }) => ({
+      ({
         name,
         run,
         scopes,
@@ -104,6 +108,25 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
         timeoutMs,
         cwd,
         source,
+        preset,
+        dialect,
+        hosts,
+        requestedScopes,
+      }) => ({
+        name,
+        run,
+        scopes,
+        session,
+        refresh,
+        storage,
+        timeoutMs,
+        cwd,
+        source,
+        // v2 fields only where they say something, so generic runs save what they always did.
+        ...(preset !== undefined && { preset }),
+        ...(dialect !== undefined && dialect !== 'generic' && { dialect }),
+        ...(hosts !== undefined && hosts.length > 0 && { hosts }),
+        ...(requestedScopes !== undefined && { requestedScopes }),
       }),
     ),
   };

@@ -1,4 +1,6 @@
 import type { LabOptions, ScenarioName } from '../lab/index.ts';
+import type { TaskPolicy } from '../policy/types.ts';
+import type { RunCa } from '../tls/ca.ts';
 
 /**
  * The lab settings of each scenario in a `check` run.
@@ -17,12 +19,31 @@ const BASE_INTERVALS: Record<ScenarioName, number> = {
   session: 2,
 };
 
+/**
+ * Every scenario gets an egress proxy (DESIGN.md v2): the task's played hosts are answered by
+ * the lab over TLS with the run CA, everything else is refused and recorded.
+ */
 export function labOptionsFor(
   scenario: ScenarioName,
   clientId: string,
   forcedInterval?: number,
+  network?: { task: Pick<TaskPolicy, 'dialect' | 'hosts' | 'tls'>; ca: RunCa },
 ): LabOptions {
-  return { scenario, clientId, interval: forcedInterval ?? BASE_INTERVALS[scenario] };
+  const options: LabOptions = {
+    scenario,
+    clientId,
+    interval: forcedInterval ?? BASE_INTERVALS[scenario],
+  };
+  if (!network) return options;
+  const { task, ca } = network;
+  return {
+    ...options,
+    dialect: task.dialect ?? 'generic',
+    ...(task.hosts && task.hosts.length > 0 && { hosts: task.hosts }),
+    tls: task.tls ?? false,
+    proxy: true,
+    ca,
+  };
 }
 
 /** How long the lab keeps listening after the program exits: two intervals, at least 1.5 s. */

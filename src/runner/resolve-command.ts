@@ -12,11 +12,34 @@ export async function assertRunnable(
   task: TaskPolicy,
   path = process.env.PATH ?? '',
 ): Promise<void> {
+  if (task.program !== undefined) {
+    const where = task.source
+      ? { file: task.source.file, line: task.source.line, field: `tasks.${task.name}.program` }
+      : { field: '--program' };
+    await assertExecutable(
+      task.program,
+      task.cwd,
+      path,
+      where,
+      `the ${task.preset} preset runs it`,
+    );
+  }
   const [command] = task.run;
   const where = task.source
     ? { file: task.source.file, line: task.source.line, field: `tasks.${task.name}.run` }
     : {};
+  await assertExecutable(command, task.cwd, path, where);
+}
+
+async function assertExecutable(
+  command: string | undefined,
+  cwd: string,
+  path: string,
+  where: { file?: string; line?: number; field?: string },
+  why?: string,
+): Promise<void> {
   if (!command) throw new UsageError('the command is empty', where);
+  const task = { cwd };
   const candidates = command.includes('/')
     ? [isAbsolute(command) ? command : resolve(task.cwd, command)]
     : path
@@ -33,9 +56,9 @@ export async function assertRunnable(
     }
   }
   throw new UsageError(
-    command.includes('/')
+    (command.includes('/')
       ? `'${command}' is not an executable file`
-      : `command not found: ${command}`,
+      : `command not found: ${command}`) + (why ? ` (${why}; name another with --program)` : ''),
     where,
   );
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
@@ -11,8 +12,9 @@ import type {
 } from '../evidence/model.ts';
 import { type Canary, type Lab, type ScenarioName, startLab } from '../lab/index.ts';
 import type { TaskPolicy } from '../policy/types.ts';
+import type { RunCa } from '../tls/ca.ts';
 import { findCanaries } from './artifacts.ts';
-import { programEnvironment } from './environment.ts';
+import { type NetworkEnvironment, programEnvironment } from './environment.ts';
 import { gracePeriodMs, labOptionsFor } from './plan.ts';
 import { killRun } from './processes.ts';
 import { runProgram } from './program.ts';
@@ -26,6 +28,8 @@ export interface ScenarioJob {
   nextTask: TaskPolicy;
   clientId: string;
   interval: number | undefined;
+  /** The run's certificate authority (one per `check` run, kept in memory). */
+  ca: RunCa;
   /** The folder holding every sandbox of this `check` run (see `createRunFolder`). */
   runFolder: string;
   keepSandbox: boolean;
@@ -42,10 +46,13 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { san
   // The first run's working-directory snapshot is taken while the lab starts.
   const firstCwd = snapshot(job.task.cwd, cwdOptionsFor(job));
   firstCwd.catch(() => {});
-  const lab = await startLab(labOptionsFor(job.scenario, job.clientId, job.interval));
+  const lab = await startLab(
+    labOptionsFor(job.scenario, job.clientId, job.interval, { task: job.task, ca: job.ca }),
+  );
   let sandbox: Sandbox | undefined;
   try {
     sandbox = await createSandbox(job.runFolder, `${job.task.name}-${job.scenario}`);
+    const network = await networkFor(lab, sandbox, job.ca);
     const tasks = job.scenario === 'session' ? [job.task, job.nextTask] : [job.task];
     const invocations: Invocation[] = [];
     const notes: string[] = [];
@@ -58,7 +65,16 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { san
         invocation,
         after,
         notes: found,
-      } = await invoke(lab, sandbox, task, i + 1, previous, job, i === 0 ? firstCwd : undefined);
+      } = await invoke(
+        lab,
+        sandbox,
+        network,
+        task,
+        i + 1,
+        previous,
+        job,
+        i === 0 ? firstCwd : undefined,
+      );
       invocations.push(invocation);
       notes.push(...found);
       previous = after;
@@ -80,9 +96,22 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { san
   }
 }
 
+/**
+ * The run CA's certificate goes into the sandbox, beside HOME rather than in it, so it is no
+ * file the program made. Only the certificate: the key never leaves memory.
+ */
+async function networkFor(lab: Lab, sandbox: Sandbox, ca: RunCa): Promise<NetworkEnvironment> {
+  const folder = join(sandbox.base, 'ca');
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const caFile = join(folder, 'devicebound-run-ca.pem');
+  await writeFile(caFile, ca.certPem, { mode: 0o644 });
+  return { proxy: lab.proxy ?? '', caFile };
+}
+
 async function invoke(
   lab: Lab,
   sandbox: Sandbox,
+  network: NetworkEnvironment,
   task: TaskPolicy,
   index: number,
   previous: Record<'HOME' | 'TMPDIR', Snapshot> | undefined,
@@ -108,6 +137,7 @@ async function invoke(
       task: task.name,
       runId,
       extra: task.env,
+      network,
     }),
     stdin: task.stdin,
     timeoutMs: task.timeoutMs,
@@ -241,5 +271,8 @@ function describeLab(lab: Lab): ScenarioRun['lab'] {
     autoDecision: settings.autoDecision,
     issueRefreshTokens: settings.issueRefreshTokens,
     allowRefresh: settings.allowRefresh,
+    ...(settings.dialect !== 'generic' && { dialect: settings.dialect }),
+    ...(settings.hosts.length > 0 && { hosts: settings.hosts }),
+    ...(settings.tls && { tls: true }),
   };
 }

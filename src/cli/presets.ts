@@ -1,0 +1,19 @@
+import { PRESETS } from '../policy/presets.ts';
+
+/** `check --list-presets`: each preset, what it runs, what it plays, what it asks for. */
+export function listPresets(): string {
+  const lines: string[] = [];
+  for (const preset of Object.values(PRESETS)) {
+    const run = preset.run.map((arg) => (arg === '{program}' ? preset.program : arg));
+    lines.push(
+      `${preset.name}  ${preset.description}`,
+      `    runs:      ${run.map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg)).join(' ')}`,
+      `    dialect:   ${preset.dialect}; plays ${preset.hosts.join(', ')}`,
+      `    client_id: ${preset.clientId}`,
+      `    asks for:  ${preset.requestedScopes.join(' ')} (allow them with --allow-scope)`,
+      `    see:       ${preset.source}`,
+      '',
+    );
+  }
+  return `${lines.join('\n')}`;
+}

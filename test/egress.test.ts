@@ -1,0 +1,79 @@
+// A program that calls hosts the task does not play: every attempt is refused by the egress
+// proxy and listed per scenario in every report; a path that carried a canary is recorded with
+// the canary redacted, and no report holds the raw value.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Evidence } from '../src/evidence/model.ts';
+import type { EgressEvent } from '../src/lab/trace.ts';
+import { runCli } from './cli.ts';
+
+const fixture = fileURLToPath(new URL('./fixtures/clis/telemetry.mjs', import.meta.url));
+let work: string;
+const outputs: Record<string, string> = {};
+let evidence: Evidence;
+let canaries: string[];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'devicebound-egress-'));
+  const formats = ['text', 'json', 'markdown', 'html', 'sarif', 'junit'];
+  const args = ['check', '--interval', '1', '--scenario', 'approve'];
+  for (const format of formats) args.push('--format', format, '--output', join(work, format));
+  args.push('--save-evidence', join(work, 'evidence.json'));
+  args.push('--save-canaries', join(work, 'canaries.json'));
+  args.push('--', process.execPath, fixture);
+  const done = await runCli(args);
+  expect(done.code).toBe(0);
+  for (const format of formats) outputs[format] = await readFile(join(work, format), 'utf8');
+  outputs.evidence = await readFile(join(work, 'evidence.json'), 'utf8');
+  evidence = JSON.parse(outputs.evidence) as Evidence;
+  canaries = (
+    JSON.parse(await readFile(join(work, 'canaries.json'), 'utf8')) as {
+      canaries: { value: string }[];
+    }
+  ).canaries.map((c) => c.value);
+}, 60_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('destinations outside the played hosts', () => {
+  it('are refused and recorded, the path without its query and with the canary redacted', () => {
+    const events = (evidence.runs[0]?.events ?? []).filter(
+      (e): e is EgressEvent => e.type === 'egress',
+    );
+    expect(events.map((e) => [e.method, e.scheme, e.host, e.port])).toEqual([
+      ['CONNECT', 'https', 'telemetry.example.com', 443],
+      ['POST', 'http', 'metrics.example.net', 80],
+    ]);
+    const path = events[1]?.path ?? '';
+    expect(path).toMatch(/^\/d\/.+….+\/event$/);
+    expect(path).not.toContain('?');
+  });
+
+  it('are listed per scenario in the text, Markdown, JSON and HTML reports', () => {
+    expect(outputs.text).toContain('approve: telemetry.example.com:443, metrics.example.net:80');
+    expect(outputs.markdown).toContain('`telemetry.example.com:443`');
+    const json = JSON.parse(outputs.json ?? '{}') as {
+      scenarios: { egress?: { host: string; port: number; attempts: number }[] }[];
+    };
+    expect(json.scenarios[0]?.egress).toEqual([
+      expect.objectContaining({ host: 'telemetry.example.com', port: 443, attempts: 1 }),
+      expect.objectContaining({ host: 'metrics.example.net', port: 80, attempts: 1 }),
+    ]);
+    expect(outputs.html).toContain('<code>telemetry.example.com:443</code>');
+  });
+
+  it('no output holds a raw canary', () => {
+    expect(canaries.length).toBeGreaterThan(3);
+    for (const [name, text] of Object.entries(outputs)) {
+      for (const value of canaries) {
+        expect(text.includes(value), `${name} holds a raw canary`).toBe(false);
+        expect(text.includes(encodeURIComponent(value)), `${name} holds a raw canary`).toBe(false);
+      }
+    }
+  });
+});
