@@ -9,6 +9,7 @@ import { benchmark as labThroughput } from './lab-throughput.ts';
 import { killAllChildren } from './lib/children.ts';
 import { type Benchmark, log, table } from './lib/report.ts';
 import { benchmark as scanThroughput } from './scan-throughput.ts';
+import { benchmark as tlsProxyOverhead } from './tls-proxy-overhead.ts';
 
 /** In order. A new benchmark is a module exporting a `Benchmark`, added here. */
 const BENCHMARKS: Benchmark[] = [
@@ -16,6 +17,7 @@ const BENCHMARKS: Benchmark[] = [
   labMemory,
   canarySearch,
   checkOverhead,
+  tlsProxyOverhead,
   scanThroughput,
 ];
 
