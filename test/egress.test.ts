@@ -1,7 +1,7 @@
 // A program that calls hosts the task does not play: every attempt is refused by the egress
 // proxy and listed per scenario in every report; a path that carried a canary is recorded with
 // the canary redacted, and no report holds the raw value.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,19 @@ let work: string;
 const outputs: Record<string, string> = {};
 let evidence: Evidence;
 let canaries: string[];
+let sandboxFiles: { path: string; text: string }[];
+
+async function filesUnder(dir: string): Promise<{ path: string; text: string }[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return Promise.all(
+    entries
+      .filter((entry) => entry.isFile())
+      .map(async (entry) => {
+        const path = join(entry.parentPath, entry.name);
+        return { path, text: await readFile(path, 'latin1') };
+      }),
+  );
+}
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'devicebound-egress-'));
@@ -22,10 +35,11 @@ beforeAll(async () => {
   const args = ['check', '--interval', '1', '--scenario', 'approve'];
   for (const format of formats) args.push('--format', format, '--output', join(work, format));
   args.push('--save-evidence', join(work, 'evidence.json'));
-  args.push('--save-canaries', join(work, 'canaries.json'));
+  args.push('--save-canaries', join(work, 'canaries.json'), '--keep-sandbox');
   args.push('--', process.execPath, fixture);
-  const done = await runCli(args);
+  const done = await runCli(args, { ...process.env, TMPDIR: work });
   expect(done.code).toBe(0);
+  sandboxFiles = await filesUnder(work);
   for (const format of formats) outputs[format] = await readFile(join(work, format), 'utf8');
   outputs.evidence = await readFile(join(work, 'evidence.json'), 'utf8');
   evidence = JSON.parse(outputs.evidence) as Evidence;
@@ -65,6 +79,14 @@ describe('destinations outside the played hosts', () => {
       expect.objectContaining({ host: 'metrics.example.net', port: 80, attempts: 1 }),
     ]);
     expect(outputs.html).toContain('<code>telemetry.example.com:443</code>');
+  });
+
+  it('the sandbox holds the run CA certificate for the program, and no key anywhere', () => {
+    const pems = sandboxFiles.filter((file) => file.text.includes('-----BEGIN'));
+    expect(pems.map((file) => file.path.replace(/.*\/ca\//, 'ca/'))).toEqual([
+      'ca/devicebound-run-ca.pem',
+    ]);
+    expect(sandboxFiles.some((file) => /PRIVATE KEY/.test(file.text))).toBe(false);
   });
 
   it('no output holds a raw canary', () => {
