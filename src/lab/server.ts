@@ -86,7 +86,14 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
 
   const sockets = new Set<Socket>();
   const server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 10_000 },
+    {
+      requestTimeout: 30_000,
+      headersTimeout: 10_000,
+      // Clients keep their connection between polls (gh over its proxy tunnel, Go's default
+      // transport): closing it after Node's default 5 s idle races a poll sent after a 6 s
+      // interval and gets it reset. Providers keep connections far longer than any interval.
+      keepAliveTimeout: 120_000,
+    },
     (request, response) => {
       handle(context, router, request, response).catch((error: unknown) => {
         // handle() answers every error itself; this only guards against a bug in that path.
