@@ -8,7 +8,7 @@ export function listPresets(): string {
     lines.push(
       `${preset.name}  ${preset.description}`,
       `    runs:      ${run.map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg)).join(' ')}`,
-      `    dialect:   ${preset.dialect}; plays ${preset.hosts.join(', ')}`,
+      `    dialect:   ${preset.dialect}${preset.hosts.length ? `; plays ${preset.hosts.join(', ')} through the egress proxy` : `; the lab's own issuer${preset.tls ? ' over TLS' : ''}`}`,
       `    client_id: ${preset.clientId}`,
       `    asks for:  ${preset.requestedScopes.join(' ')} (allow them with --allow-scope)`,
       `    see:       ${preset.source}`,

@@ -1,0 +1,148 @@
+// Runs `devicebound check --policy <client's policy>` from source, as a user would, and reads
+// its JSON report back: per scenario, the check ids that fired, the program's exit codes, and
+// what the egress proxy refused.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SCENARIOS, type ScenarioName } from '../../src/lab/scenarios.ts';
+import { type Expectation, type RealClient, ROOT } from './clients.ts';
+
+export const CLI = join(ROOT, 'src/cli/run.ts');
+
+export interface ScenarioOutcome {
+  scenario: ScenarioName;
+  /** Check ids that fired, sorted. */
+  checks: string[];
+  /** Exit code of each run of the program. */
+  exits: Array<number | null>;
+  durationMs: number;
+  /** One message per check id (the report's first finding for it). */
+  messages: Record<string, string>;
+  /** Destinations the egress proxy refused, `host:port`, in order, unique. */
+  refused: string[];
+  laterSignIns: string[];
+}
+
+export interface CheckOutcome {
+  client: string;
+  /** The `check` command's exit code: 0 pass, 1 findings, 2 usage, 3 harness. */
+  exitCode: number | null;
+  wallMs: number;
+  scenarios: ScenarioOutcome[];
+  stderr: string;
+  /** The text report. */
+  text: string;
+}
+
+/** `devicebound check --policy …` with JSON and text reports, from the package root. */
+export async function runCheck(client: RealClient, extra: string[] = []): Promise<CheckOutcome> {
+  const dir = await mkdtemp(join(tmpdir(), `devicebound-real-${client.id}-`));
+  const json = join(dir, 'report.json');
+  const text = join(dir, 'report.txt');
+  const args = [
+    CLI,
+    'check',
+    '--policy',
+    join(ROOT, client.policy),
+    '--format',
+    'json',
+    '--output',
+    json,
+    '--format',
+    'text',
+    '--output',
+    text,
+    ...extra,
+  ];
+  const started = Date.now();
+  try {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(process.execPath, args, {
+          cwd: ROOT,
+          env: { ...process.env, NO_COLOR: '1' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let err = '';
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          err += chunk;
+        });
+        child.on('error', reject);
+        child.on('close', (exit) => resolve({ code: exit, stderr: err }));
+      },
+    );
+    const wallMs = Date.now() - started;
+    const report = await readFile(json, 'utf8')
+      .then((body) => JSON.parse(body) as Report)
+      .catch(() => undefined);
+    return {
+      client: client.id,
+      exitCode: code,
+      wallMs,
+      scenarios: report ? outcomes(report) : [],
+      stderr,
+      text: await readFile(text, 'utf8').catch(() => ''),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The parts of the JSON report read here. */
+interface Report {
+  findings: Array<{ check: string; scenario: string; message: string }>;
+  scenarios: Array<{ scenario: string; durationMs: number; laterSignIns?: string[] }>;
+  evidence?: {
+    runs: Array<{
+      scenario: string;
+      events: Array<{ type: string; host?: string; port?: number; action?: string }>;
+      invocations: Array<{ exitCode: number | null }>;
+    }>;
+  };
+}
+
+function outcomes(report: Report): ScenarioOutcome[] {
+  const result: ScenarioOutcome[] = [];
+  for (const scenario of SCENARIOS) {
+    const summary = report.scenarios.find((s) => s.scenario === scenario);
+    if (!summary) continue;
+    const findings = report.findings.filter((f) => f.scenario === scenario);
+    const messages: Record<string, string> = {};
+    for (const finding of findings) messages[finding.check] ??= finding.message;
+    const run = report.evidence?.runs.find((r) => r.scenario === scenario);
+    const refused = [
+      ...new Set(
+        (run?.events ?? [])
+          .filter((e) => e.type === 'egress' && e.action === 'refused')
+          .map((e) => `${e.host}:${e.port}`),
+      ),
+    ];
+    result.push({
+      scenario,
+      checks: [...new Set(findings.map((f) => f.check))].sort(),
+      exits: (run?.invocations ?? []).map((i) => i.exitCode),
+      durationMs: summary.durationMs,
+      messages,
+      refused,
+      laterSignIns: summary.laterSignIns ?? [],
+    });
+  }
+  return result;
+}
+
+/** How an outcome differs from what is expected of it; empty when it matches. */
+export function differences(outcome: ScenarioOutcome, expected: Expectation): string[] {
+  const problems: string[] = [];
+  const allowed = new Set([...expected.always, ...(expected.may ?? [])]);
+  const absent = expected.always.filter((id) => !outcome.checks.includes(id));
+  const extra = outcome.checks.filter((id) => !allowed.has(id));
+  if (absent.length > 0) problems.push(`expected ${absent.join(', ')} but it did not fire`);
+  if (extra.length > 0) problems.push(`unexpected ${extra.join(', ')}`);
+  if (JSON.stringify(outcome.exits) !== JSON.stringify(expected.exits)) {
+    problems.push(
+      `program exit codes ${JSON.stringify(outcome.exits)}, expected ${JSON.stringify(expected.exits)}`,
+    );
+  }
+  return problems;
+}
