@@ -2,8 +2,9 @@ import { access } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
+import { parseDuration } from './duration.ts';
 import { PRESETS, presetNames } from './presets.ts';
-import { parseDuration, resolveTask } from './resolve.ts';
+import { resolveTask } from './resolve.ts';
 import type { Policy, Severity } from './types.ts';
 
 export interface PolicyFlags {

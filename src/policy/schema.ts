@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DIALECT_NAMES } from '../lab/dialects/names.ts';
 import { SCENARIOS } from '../lab/scenarios.ts';
-import { DURATION } from './resolve.ts';
+import { DURATION } from './duration.ts';
 import { SEVERITIES } from './types.ts';
 
 const duration = z
