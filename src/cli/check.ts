@@ -8,7 +8,7 @@ import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
 import { policyFromFlags } from '../policy/from-flags.ts';
 import { type Policy, SEVERITIES, type Severity } from '../policy/types.ts';
 import { FORMATS, type Format } from '../report/formats.ts';
-import { judgedPolicy, runCheck, taskPolicyFrom } from '../runner/index.ts';
+import { judgedPolicy, runCheck } from '../runner/index.ts';
 import { assertRunnable } from '../runner/resolve-command.ts';
 import { collect, integer, oneOf } from './options.ts';
 import { Progress } from './progress.ts';
@@ -109,11 +109,7 @@ export function registerCheck(program: Command): void {
  * off the path from the command line to the first program start.
  */
 function loadJudging() {
-  const loading = Promise.all([
-    import('../checks/index.ts'),
-    import('../report/model.ts'),
-    import('../report/index.ts'),
-  ]);
+  const loading = Promise.all([import('../pipeline/check.ts'), import('../report/index.ts')]);
   // Awaited at the end; an early usage error must not leave this rejection unhandled.
   loading.catch(() => {});
   return loading;
@@ -164,19 +160,11 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
   if (flags.saveEvidence)
     await writeAtomically(flags.saveEvidence, `${JSON.stringify(evidence, null, 2)}\n`);
 
-  const judged = policy ? judgedPolicy(policy) : evidence.policy;
-  const failOn = flags.failOn ?? judged.failOn;
-  const tasks = new Map(judged.tasks.map((task) => [task.name, taskPolicyFrom(task)]));
-  const [{ judge }, { buildReport }, { render }] = await judging;
-  const findings = judge(evidence, (task) => {
-    const found = tasks.get(task);
-    if (!found)
-      throw new UsageError(`the policy has no task '${task}', which the evidence has`, {
-        field: 'tasks',
-      });
-    return found;
+  const [{ judgeEvidence, exitCodeOf }, { render }] = await judging;
+  const { report } = judgeEvidence(evidence, {
+    ...(policy && { policy: judgedPolicy(policy) }),
+    ...(flags.failOn !== undefined && { failOn: flags.failOn }),
   });
-  const report = buildReport(evidence, findings, { source: judged.source ?? undefined, failOn });
 
   const formats: Format[] = flags.format.length ? flags.format : ['text'];
   for (const [i, format] of formats.entries()) {
@@ -187,9 +175,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     if (file) await writeAtomically(file, text);
     else process.stdout.write(text);
   }
-  if (!report.summary.passed) return 1;
-  // Nothing was checked: a CI gate must not pass a program that stopped talking to the lab.
-  return report.summary.inconclusive ? 3 : 0;
+  return exitCodeOf(report);
 }
 
 /** A run interrupted by Ctrl-C still kills its programs, closes its labs, removes its sandboxes. */

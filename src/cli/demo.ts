@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { judge } from '../checks/index.ts';
 import type { Evidence } from '../evidence/model.ts';
 import { SCENARIOS } from '../lab/scenarios.ts';
+import { judgeEvidence, mergeEvidence } from '../pipeline/check.ts';
 import { resolveTask } from '../policy/resolve.ts';
 import type { Policy } from '../policy/types.ts';
 import { render } from '../report/index.ts';
 import { buildReport, type Report } from '../report/model.ts';
-import { runCheck, taskPolicyFrom } from '../runner/index.ts';
+import { runCheck } from '../runner/index.ts';
 import { Progress } from './progress.ts';
 import { writeAtomically } from './write.ts';
 
@@ -55,12 +55,7 @@ async function demo(output: string): Promise<number> {
       ),
     );
     progress.finish();
-    const [first, second] = runs as [Evidence, Evidence];
-    evidence = {
-      ...first,
-      policy: { ...first.policy, tasks: [...first.policy.tasks, ...second.policy.tasks] },
-      runs: [...first.runs, ...second.runs],
-    };
+    evidence = mergeEvidence(runs);
   } finally {
     process.off('SIGINT', interrupt);
   }
@@ -71,12 +66,7 @@ async function demo(output: string): Promise<number> {
     return 130;
   }
 
-  const tasks = new Map(evidence.policy.tasks.map((task) => [task.name, taskPolicyFrom(task)]));
-  const findings = judge(
-    evidence,
-    (task) => tasks.get(task) as NonNullable<ReturnType<typeof tasks.get>>,
-  );
-  const report = buildReport(evidence, findings, { source: undefined, failOn: 'low' });
+  const { findings, report } = judgeEvidence(evidence, { failOn: 'low' });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
 
   process.stdout.write(`\n${sideBySide(report, samples)}\n`);
