@@ -5,14 +5,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CanaryEncoding, RootName } from '../src/evidence/model.ts';
+import type { CanaryKind } from '../src/evidence/names.ts';
 import { Secret } from '../src/evidence/secret.ts';
-import {
-  type CanaryKind,
-  newDeviceCode,
-  newJti,
-  newRefreshToken,
-  newUserCode,
-} from '../src/lab/canaries.ts';
+import { newDeviceCode, newJti, newRefreshToken, newUserCode } from '../src/lab/canaries.ts';
 import { LabKeys } from '../src/lab/keys.ts';
 import type { CanaryInput, NeedleSet } from '../src/search/needles.ts';
 

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SCENARIOS } from '../src/lab/scenarios.ts';
+import { SCENARIOS } from '../src/evidence/names.ts';
 import { CLIENTS, missing, type RealClient, ROOT } from '../test/real/clients.ts';
 import { type CheckOutcome, differences, runCheck } from '../test/real/run-check.ts';
 

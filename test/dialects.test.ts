@@ -6,8 +6,7 @@ import { request } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Lab, type LabOptions, startLab } from '../src/lab/index.ts';
-import type { RequestEvent } from '../src/lab/trace.ts';
+import { type Lab, type LabOptions, type RequestEvent, startLab } from '../src/lab/index.ts';
 import { sleep } from './helpers.ts';
 
 const labs: Lab[] = [];

@@ -3,10 +3,15 @@
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Lab, type LabOptions, startLab } from '../src/lab/index.ts';
-import type { RequestEvent } from '../src/lab/trace.ts';
+import { parseEvidence } from '../src/evidence/load.ts';
+import type { Evidence } from '../src/evidence/model.ts';
+import { type Lab, type LabOptions, type RequestEvent, startLab } from '../src/lab/index.ts';
 import { authorizeDevice, pollToken, postForm, sleep } from './helpers.ts';
+
+// Evidence saved by `check --save-evidence` (see fixtures/report/README.md).
+const EVIDENCE_FILE = fileURLToPath(new URL('./fixtures/report/evidence.json', import.meta.url));
 
 const labs: Lab[] = [];
 async function lab(options: LabOptions = {}): Promise<Lab> {
@@ -343,6 +348,90 @@ describe('canaries and the trace', () => {
     } finally {
       await rm(traceFile, { force: true });
     }
+  });
+
+  it('keeps only the newest events in memory when asked; seq counts on and the file gets all', async () => {
+    const traceFile = join(tmpdir(), `devicebound-ring-${process.pid}-${Date.now()}.jsonl`);
+    try {
+      const started = await lab({ keepEvents: 100, traceFile });
+      // 1,000 requests, 50 at a time: with the lab-start event, 1,001 events in all.
+      for (let batch = 0; batch < 20; batch++) {
+        await Promise.all(
+          Array.from({ length: 50 }, async () => {
+            const answer = await fetch(`${started.issuer}/jwks`);
+            await answer.body?.cancel();
+          }),
+        );
+      }
+      const kept = started.trace.events;
+      expect(kept).toHaveLength(100);
+      expect(kept.map((event) => event.seq)).toEqual(
+        Array.from({ length: 100 }, (_, i) => 902 + i),
+      );
+      expect(kept.at(-1)?.seq).toBe(1001);
+      expect(started.trace.recorded).toBe(1001);
+      // Still bounded after more, and the next event numbers on.
+      started.mark('after');
+      expect(started.trace.events).toHaveLength(100);
+      expect(started.trace.events.at(-1)).toMatchObject({ type: 'marker', seq: 1002 });
+      await started.close();
+      const lines = (await readFile(traceFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { seq: number; type: string });
+      expect(lines).toHaveLength(1002);
+      expect(lines.map((line) => line.seq)).toEqual(lines.map((_, i) => i + 1));
+      expect(lines[0]?.type).toBe('lab-start');
+    } finally {
+      await rm(traceFile, { force: true });
+    }
+  });
+
+  it('keeps every event by default, in a list that grows as the lab records', async () => {
+    const started = await lab();
+    const events = started.trace.events;
+    for (let i = 0; i < 3; i++) started.mark(`mark ${i}`);
+    expect(events).toHaveLength(4);
+    expect(events.map((event) => event.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses to keep %s events (exit 2)', async (keepEvents) => {
+    await expect(startLab({ keepEvents })).rejects.toThrow(/keepEvents: must be a whole number/);
+  });
+
+  it('records what saved evidence holds: its events load as evidence again', async () => {
+    const started = await lab({ approveAfter: null });
+    const { issuer, clientId } = started;
+    await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).body?.cancel();
+    const device = await authorizeDevice(issuer, clientId, 'openid offline_access');
+    await pollToken(issuer, clientId, device.device_code);
+    started.mark('run 1', { pid: 1, note: null, kept: false });
+    started.approve(device.user_code);
+    const tokens = (await pollToken(issuer, clientId, device.device_code)).body;
+    const bearer = { authorization: `Bearer ${String(tokens.access_token)}` };
+    await (await fetch(`${started.resource}/whoami`, { headers: bearer })).body?.cancel();
+    await postForm(`${issuer}/token`, {
+      grant_type: 'refresh_token',
+      client_id: clientId,
+      refresh_token: String(tokens.refresh_token),
+    });
+    await postForm(`${issuer}/revoke`, { client_id: clientId, token: String(tokens.access_token) });
+    await (await fetch(`${issuer}/nowhere`)).body?.cancel();
+    await started.close();
+
+    const events = JSON.parse(
+      JSON.stringify(started.trace.events),
+    ) as Evidence['runs'][0]['events'];
+    expect(new Set(events.map((event) => event.type))).toEqual(
+      new Set(['lab-start', 'request', 'marker', 'decision']),
+    );
+    const evidence = JSON.parse(await readFile(EVIDENCE_FILE, 'utf8')) as Evidence;
+    const [first] = evidence.runs;
+    if (!first) throw new Error('no run in the saved evidence');
+    evidence.runs = [{ ...first, events }];
+    expect(parseEvidence(JSON.stringify(evidence), 'evidence.json').runs[0]?.events).toEqual(
+      events,
+    );
   });
 
   it('close() can be called twice and refuses new connections', async () => {

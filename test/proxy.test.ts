@@ -6,8 +6,13 @@ import { request as httpRequest } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Lab, type LabOptions, startLab } from '../src/lab/index.ts';
-import type { EgressEvent, RequestEvent } from '../src/lab/trace.ts';
+import {
+  type EgressEvent,
+  type Lab,
+  type LabOptions,
+  type RequestEvent,
+  startLab,
+} from '../src/lab/index.ts';
 import { createRunCa, type RunCa } from '../src/tls/ca.ts';
 
 let ca: RunCa;

@@ -24,6 +24,9 @@ describe('devicebound serve', () => {
       '0',
       '--trace',
       traceFile,
+      // Fewer than the run records: the count and the trace file still have every event.
+      '--keep-events',
+      '2',
     ]);
     try {
       const [, issuer = ''] = await serve.waitFor(
@@ -77,6 +80,7 @@ describe('devicebound serve', () => {
       ['serve', '--trace', '/nonexistent/dir/trace.jsonl'],
       /\/nonexistent\/dir\/trace\.jsonl: --trace: cannot write/,
     ],
+    [['serve', '--keep-events', '0'], /--keep-events <count>' argument '0' is invalid/],
     [['serve', '--bogus'], /unknown option '--bogus'/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const done = await runCli(args);

@@ -1,6 +1,6 @@
 // RFC 8628 §3.5: after access_denied or expired_token the client "MAY commence a new device
 // authorization request but SHOULD wait for user interaction before restarting".
-import type { RequestEvent } from '../lab/trace.ts';
+import type { RequestEvent } from '../evidence/events.ts';
 import { count, seconds } from './format.ts';
 import {
   abandonedSlowDowns,

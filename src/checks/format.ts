@@ -1,6 +1,6 @@
 // How checks word things in messages and evidence summaries, so every check says them alike.
 import type { CanaryEncoding } from '../evidence/model.ts';
-import type { CanaryKind } from '../lab/canaries.ts';
+import type { CanaryKind } from '../evidence/names.ts';
 
 /** `2.1 s`: lab milliseconds as seconds, one decimal. */
 export function seconds(ms: number): string {

@@ -3,7 +3,7 @@
  * evidence and turns violations into findings. Pure: evidence and policy in, findings out.
  */
 import type { Evidence } from '../evidence/model.ts';
-import { SCENARIOS } from '../lab/scenarios.ts';
+import { SCENARIOS } from '../evidence/names.ts';
 import type { TaskPolicy } from '../policy/types.ts';
 import { check as autoRestart } from './auto-restart.ts';
 import { check as errorBackoff } from './error-backoff.ts';

@@ -1,6 +1,6 @@
 // RFC 8628 §3.5: polling ends with the first answer other than authorization_pending or
 // slow_down, when the device code expires, and with the program.
-import type { RequestEvent } from '../lab/trace.ts';
+import type { RequestEvent } from '../evidence/events.ts';
 import { count, distinct, seconds } from './format.ts';
 import {
   answerOf,

@@ -1,8 +1,9 @@
 // OAuth 2.1 §4.3, NHI2/NHI7: credentials stay in memory, or in the store the policy names.
 import type { CanaryHit, HitLocation } from '../evidence/model.ts';
+import { displayPath } from '../evidence/paths.ts';
+import { storageAllows } from '../policy/storage.ts';
 import type { TaskPolicy } from '../policy/types.ts';
 import { distinct, encodingPhrase, kindName, list, octalMode, shortList } from './format.ts';
-import { displayPath, storageAllows } from './storage.ts';
 import { invocationsOf } from './timeline.ts';
 import type { Check, EvidenceItem } from './types.ts';
 

@@ -1,6 +1,6 @@
 // RFC 8628 §3.3, §5.5: show the user code, never the device code or a token.
 import type { CanaryHit, HitLocation } from '../evidence/model.ts';
-import type { CanaryKind } from '../lab/canaries.ts';
+import type { CanaryKind } from '../evidence/names.ts';
 import { distinct, kindName, shortList } from './format.ts';
 import { invocationsOf } from './timeline.ts';
 import type { Check, EvidenceItem } from './types.ts';

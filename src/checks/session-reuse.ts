@@ -1,6 +1,7 @@
 // NHI9: one run's delegated credential is not another run's, unless both tasks say so.
+
+import type { RequestEvent } from '../evidence/events.ts';
 import type { CanaryRecord, Invocation } from '../evidence/model.ts';
-import type { RequestEvent } from '../lab/trace.ts';
 import { count, kindName, seconds } from './format.ts';
 import { deviceAuthorizations, invocationsOf, isRefreshGrant, requestsIn } from './timeline.ts';
 import type { Check, CheckContext, EvidenceItem } from './types.ts';

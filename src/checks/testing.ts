@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { CredentialRef, LabEndpoint, LabEvent, RequestEvent } from '../evidence/events.ts';
 import type {
   CanaryEncoding,
   CanaryHit,
@@ -17,16 +18,10 @@ import type {
   RootName,
   ScenarioRun,
 } from '../evidence/model.ts';
+import type { CanaryKind, ScenarioName } from '../evidence/names.ts';
 import { Secret } from '../evidence/secret.ts';
-import { type CanaryKind, USER_CODE_ALPHABET } from '../lab/canaries.ts';
-import type { ScenarioName } from '../lab/scenarios.ts';
-import type { CredentialRef, LabEndpoint, LabEvent, RequestEvent } from '../lab/trace.ts';
-import {
-  DEFAULT_ALLOWED_SCOPES,
-  DEFAULT_TIMEOUT_MS,
-  SEVERITIES,
-  type TaskPolicy,
-} from '../policy/types.ts';
+import { SEVERITIES } from '../findings/severity.ts';
+import { DEFAULT_ALLOWED_SCOPES, DEFAULT_TIMEOUT_MS, type TaskPolicy } from '../policy/types.ts';
 import { DEVICE_CODE_GRANT, obtainedToken, SLOW_DOWN_STEP_SECONDS } from './timeline.ts';
 import type { Check, CheckContext, CheckMeta, Violation } from './types.ts';
 
@@ -48,6 +43,12 @@ export function secret(kind: CanaryKind, label: string | number = 1): Secret {
 export function credential(kind: CanaryKind, label: string | number = 1): CredentialRef {
   return { kind, fingerprint: secret(kind, label).fingerprint };
 }
+
+/**
+ * RFC 8628 §6.1's base-20 user-code alphabet, which the lab issues from. Spelled out here: the
+ * checks and their tests judge evidence and never load a source of it.
+ */
+const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 
 function rawValue(kind: CanaryKind, label: string): string {
   const digest = createHash('sha256').update(`${kind}:${label}`).digest();
@@ -72,7 +73,7 @@ function rawValue(kind: CanaryKind, label: string): string {
 const SECRET_SHAPES: [RegExp, string][] = [
   [/eyJ[\w-]{6,}\.[\w-]{6,}\./, 'a JWT'],
   [/dbrt_[\w-]{16,}/, 'a refresh token'],
-  [/\b[BCDFGHJKLMNPQRSTVWXZ]{4}-?[BCDFGHJKLMNPQRSTVWXZ]{4}\b/, 'a user code'],
+  [new RegExp(`\\b[${USER_CODE_ALPHABET}]{4}-?[${USER_CODE_ALPHABET}]{4}\\b`), 'a user code'],
   [/[\w-]{40,}/, 'a long base64url value (a device code?)'],
 ];
 

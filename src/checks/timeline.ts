@@ -6,10 +6,11 @@
  * Everything here is derived from request outcomes, not from lab-only fields such as
  * `intervalInForce`, so evidence from other sources (HAR, proxy captures) is judged alike.
  */
+
+import type { RequestEvent } from '../evidence/events.ts';
 import type { Invocation, ScenarioRun } from '../evidence/model.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import { honoursInterval } from '../evidence/timing.ts';
-import type { RequestEvent } from '../lab/trace.ts';
 import { interval, seconds } from './format.ts';
 import type { CheckId, EvidenceItem } from './types.ts';
 

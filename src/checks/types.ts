@@ -1,7 +1,8 @@
 import type { HitLocation, ScenarioRun } from '../evidence/model.ts';
+import type { CanaryKind } from '../evidence/names.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
-import type { CanaryKind } from '../lab/canaries.ts';
-import type { Severity, TaskPolicy } from '../policy/types.ts';
+import type { BaseFinding, Severity } from '../findings/index.ts';
+import type { TaskPolicy } from '../policy/types.ts';
 
 export const CHECK_IDS = [
   'poll-interval',
@@ -48,7 +49,8 @@ export interface Violation {
   evidence: EvidenceItem[];
 }
 
-export interface Finding extends Violation {
+/** A check's finding: the base finding, with its places and fingerprints on its evidence. */
+export interface Finding extends Violation, BaseFinding {
   check: CheckId;
   severity: Severity;
   scenario: string;

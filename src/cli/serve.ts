@@ -2,6 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { LabEvent } from '../evidence/events.ts';
+import { DIALECT_HOSTS } from '../evidence/names.ts';
 import {
   DIALECT_NAMES,
   type DialectName,
@@ -11,7 +13,6 @@ import {
   startLab,
 } from '../lab/index.ts';
 import { isLoopbackHost } from '../lab/loopback.ts';
-import type { LabEvent } from '../lab/trace.ts';
 import { networkVariables } from '../runner/environment.ts';
 import { integer, oneOf, seconds } from './options.ts';
 
@@ -25,11 +26,15 @@ interface ServeFlags {
   approveAfter?: number;
   clientId?: string;
   trace?: string;
+  keepEvents: number;
   quiet?: boolean;
   dialect?: DialectName;
   tls?: boolean;
   hostName?: string[];
 }
+
+/** Events a `serve` keeps in memory: a lab left running for days stays within bounds. */
+const DEFAULT_KEEP_EVENTS = 10_000;
 
 export function registerServe(program: Command): void {
   program
@@ -56,6 +61,12 @@ export function registerServe(program: Command): void {
     )
     .option('--client-id <id>', 'the client_id the lab accepts (default devicebound-cli)')
     .option('--trace <file>', 'write every request and decision as JSON lines to this file')
+    .option(
+      '--keep-events <count>',
+      'events kept in memory; older ones are dropped from memory, never from --trace',
+      integer(1, 100_000_000),
+      DEFAULT_KEEP_EVENTS,
+    )
     .option(
       '--dialect <name>',
       `how the played hosts speak: ${DIALECT_NAMES.join(', ')} (default generic)`,
@@ -95,9 +106,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   // a temporary file to export) and the egress proxy.
   const network = flags.dialect !== undefined || flags.hostName !== undefined || flags.tls === true;
   const { createRunCa } = await import('../tls/ca.ts');
-  const { dialectFor } = await import('../lab/dialects/index.ts');
-  const hosts =
-    flags.hostName ?? (flags.dialect ? [...dialectFor(flags.dialect).defaultHosts] : []);
+  const hosts = flags.hostName ?? (flags.dialect ? [...DIALECT_HOSTS[flags.dialect]] : []);
   const ca = network ? await createRunCa({ hosts }) : undefined;
   const caFolder = ca ? await mkdtemp(join(tmpdir(), 'devicebound-serve-')) : undefined;
   const caFile = caFolder ? join(caFolder, 'devicebound-run-ca.pem') : undefined;
@@ -119,6 +128,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.tokenTtl !== undefined && { tokenTtl: flags.tokenTtl }),
     ...(flags.clientId !== undefined && { clientId: flags.clientId }),
     ...(flags.trace !== undefined && { traceFile: flags.trace }),
+    keepEvents: flags.keepEvents,
+  });
+  let requests = 0;
+  lab.trace.on('event', (event) => {
+    if (event.type === 'request') requests += 1;
   });
   printBanner(lab, flags, caFile);
   if (!flags.quiet) lab.trace.on('event', (event) => process.stdout.write(logLine(event)));
@@ -126,7 +140,6 @@ async function serve(flags: ServeFlags): Promise<void> {
   await stopped;
   await lab.close();
   if (caFolder) await rm(caFolder, { recursive: true, force: true });
-  const requests = lab.trace.events.filter((event) => event.type === 'request').length;
   process.stdout.write(
     `\nlab closed after ${requests} request${requests === 1 ? '' : 's'}${flags.trace ? `; trace written to ${flags.trace}` : ''}\n`,
   );

@@ -7,9 +7,8 @@
  * starts and exits and output lines share one clock.
  */
 
-import type { CanaryKind, LabEvent } from '../lab/index.ts';
-import type { ScenarioName } from '../lab/scenarios.ts';
-import type { Severity, TaskPolicy } from '../policy/types.ts';
+import type { LabEvent } from './events.ts';
+import type { CanaryKind, DialectName, ScenarioName, Severity } from './names.ts';
 import type { Fingerprint } from './secret.ts';
 
 export const EVIDENCE_VERSION = 1;
@@ -32,19 +31,43 @@ export interface JudgedPolicy {
   tasks: JudgedTask[];
 }
 
-export type JudgedTask = Pick<
-  TaskPolicy,
-  'name' | 'run' | 'scopes' | 'session' | 'refresh' | 'storage' | 'timeoutMs' | 'cwd' | 'source'
-> &
-  Partial<Pick<TaskPolicy, 'preset' | 'dialect' | 'hosts' | 'requestedScopes'>>;
+/**
+ * The parts of a task's policy that checks and reports read, saved with the evidence. The
+ * policy's `TaskPolicy` extends it with what only running needs (env, stdin, the program).
+ */
+export interface JudgedTask {
+  name: string;
+  /** argv of the program under test. */
+  run: string[];
+  scopes: { allow: string[] };
+  /** `reuse`: a later task may use this task's credential without a new device authorization. */
+  session: 'ephemeral' | 'reuse';
+  refresh: 'forbidden' | 'allowed';
+  /** `none`: no credential in any file; `keyring`: only in the OS keyring (never a plain file);
+   * a list: file globs where storing is allowed (`~/` is HOME, others relative to cwd). */
+  storage: 'none' | 'keyring' | string[];
+  timeoutMs: number;
+  /** Working directory; absolute. */
+  cwd: string;
+  /** Where this task is defined, for messages and SARIF locations. */
+  source: { file: string; line: number } | undefined;
+  /** The preset the task was made from, if any. */
+  preset?: string | undefined;
+  /** How the played hosts speak. Default `generic`. */
+  dialect?: DialectName;
+  /** Host names the lab plays through the egress proxy (lower case). */
+  hosts?: string[];
+  /** The scopes the program asks for on its own (from its preset), for reports. */
+  requestedScopes?: string[];
+}
 
 /** Everything observed for one (task, scenario). */
 export interface ScenarioRun {
   task: string;
   scenario: ScenarioName;
-  /** The lab as configured for this scenario. */
+  /** The server the program talked to, as configured for this scenario. */
   lab: LabDescription;
-  /** Every request and decision the lab recorded, in order. */
+  /** Every request and decision the source recorded, in order. */
   events: LabEvent[];
   /** Every credential the lab issued in this scenario. */
   canaries: CanaryRecord[];
@@ -54,18 +77,34 @@ export interface ScenarioRun {
   notes: string[];
 }
 
+/**
+ * The authorization server of a run. Checks read only `interval` and `expiresIn`; the rest
+ * describes how the lab was set up, and a source that only watched the traffic (a capture) may
+ * leave it out.
+ */
 export interface LabDescription {
   issuer: string;
   clientId: string;
   /** Announced interval, seconds. */
   interval: number;
+  /** Announced device_code lifetime, seconds. */
   expiresIn: number;
-  tokenTtl: number;
-  slowDownPolls: number[];
-  faultPolls: Record<string, 'server-error' | 'drop'>;
-  autoDecision: { decision: 'approve' | 'deny'; afterSeconds: number; afterPolls: number } | null;
-  issueRefreshTokens: boolean;
-  allowRefresh: boolean;
+  /** Lab-only: access and ID token lifetime, seconds. */
+  tokenTtl?: number;
+  /** Lab-only: polls (1-based, per device_code) answered with `slow_down`. */
+  slowDownPolls?: number[];
+  /** Lab-only: polls (1-based, per device_code) answered with a fault. */
+  faultPolls?: Record<string, 'server-error' | 'drop'>;
+  /** Lab-only: the scenario's own decision; `null` when a person (or nobody) decides. */
+  autoDecision?: {
+    decision: 'approve' | 'deny';
+    afterSeconds: number;
+    afterPolls: number;
+  } | null;
+  /** Lab-only: refresh tokens were issued with access tokens. */
+  issueRefreshTokens?: boolean;
+  /** Lab-only: the refresh_token grant was accepted. */
+  allowRefresh?: boolean;
   /** v2: the dialect the played hosts spoke; absent for generic. */
   dialect?: string;
   /** v2: the host names the lab played through the egress proxy. */
@@ -127,25 +166,30 @@ export interface StreamSummary {
 }
 
 /** Where the sandbox folders and the working directory are, as named roots. */
-export type RootName =
-  | 'HOME'
-  | 'XDG_CONFIG_HOME'
-  | 'XDG_CACHE_HOME'
-  | 'XDG_DATA_HOME'
-  | 'XDG_STATE_HOME'
-  | 'TMPDIR'
-  | 'cwd';
+export const ROOT_NAMES = [
+  'HOME',
+  'XDG_CONFIG_HOME',
+  'XDG_CACHE_HOME',
+  'XDG_DATA_HOME',
+  'XDG_STATE_HOME',
+  'TMPDIR',
+  'cwd',
+] as const;
+export type RootName = (typeof ROOT_NAMES)[number];
 
-export type CanaryEncoding =
-  | 'raw'
-  | 'base64'
-  | 'base64url'
-  | 'hex'
-  | 'url'
-  | 'json'
-  | 'utf16le'
-  /** A user code without its dash, or in another case. */
-  | 'user-code-variant';
+/** How a canary was written where it was found; `user-code-variant` is a user code without
+ * its dash, or in another case. */
+export const CANARY_ENCODINGS = [
+  'raw',
+  'base64',
+  'base64url',
+  'hex',
+  'url',
+  'json',
+  'utf16le',
+  'user-code-variant',
+] as const;
+export type CanaryEncoding = (typeof CANARY_ENCODINGS)[number];
 
 export type HitLocation =
   | { type: 'stream'; stream: 'stdout' | 'stderr'; line: number; at: number | undefined }

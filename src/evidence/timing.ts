@@ -7,7 +7,7 @@
  * interval (whichever is larger) absorbs that on a loaded machine, while a client polling at
  * 60 % of the interval — 400 ms early at 1 s, 2 s early at 5 s — is still caught.
  */
-export function earlyPollToleranceMs(intervalSeconds: number): number {
+function earlyPollToleranceMs(intervalSeconds: number): number {
   return Math.max(100, intervalSeconds * 1000 * 0.05);
 }
 

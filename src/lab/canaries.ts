@@ -1,12 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import type { CanaryKind } from '../evidence/names.ts';
 import type { Fingerprint, Secret } from '../evidence/secret.ts';
-
-export type CanaryKind =
-  | 'device_code'
-  | 'user_code'
-  | 'access_token'
-  | 'refresh_token'
-  | 'id_token';
 
 /** A credential the lab issued: a fresh random value that should never be seen again anywhere. */
 export interface Canary {

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+import type { LabEndpoint, RequestEvent } from '../evidence/events.ts';
+import type { CanaryKind } from '../evidence/names.ts';
 import type { Fingerprint, Secret } from '../evidence/secret.ts';
-import type { CanaryKind, CanaryRegistry } from './canaries.ts';
+import type { CanaryRegistry } from './canaries.ts';
 import type { OAuthError } from './http.ts';
 import type { LabKeys } from './keys.ts';
 import type { LabSettings } from './settings.ts';
 import type { DeviceAuthorization, LabStore } from './store.ts';
-import type { RequestEvent, Trace } from './trace.ts';
+import type { Trace } from './trace.ts';
 
 /** Everything an endpoint may use. One per lab. */
 export interface LabContext {
@@ -90,6 +92,6 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
 
 /** An endpoint and its handlers by method (HEAD is served by GET). */
 export interface Route {
-  endpoint: import('./trace.ts').LabEndpoint;
+  endpoint: LabEndpoint;
   methods: Partial<Record<'GET' | 'POST', Handler>>;
 }

@@ -24,7 +24,7 @@ export interface Lab {
   /** URL of the egress proxy (`http://127.0.0.1:PORT`), when started with `proxy: true`. */
   readonly proxy: string | undefined;
   readonly settings: LabSettings;
-  /** Every request and decision so far, live. */
+  /** Every request and decision so far, live (the newest `keepEvents` of them, when given). */
   readonly trace: Trace;
   /** Every credential this lab issued. Values only through `secret.reveal()`. */
   canaries(): Canary[];
@@ -71,11 +71,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   };
 }
 
-export type { Canary, CanaryKind } from './canaries.ts';
-export { normalizeUserCode, USER_CODE_ALPHABET } from './canaries.ts';
-export { DIALECT_NAMES, type DialectName } from './dialects/names.ts';
-export { type PollFault, SCENARIOS, type ScenarioName } from './scenarios.ts';
-export type { LabOptions, LabSettings } from './settings.ts';
+// The event and name types are evidence: the lab is one source of it.
 export type {
   CredentialRef,
   DecisionEvent,
@@ -84,4 +80,15 @@ export type {
   LabStartEvent,
   MarkerEvent,
   RequestEvent,
-} from './trace.ts';
+} from '../evidence/events.ts';
+export {
+  type CanaryKind,
+  DIALECT_NAMES,
+  type DialectName,
+  SCENARIOS,
+  type ScenarioName,
+} from '../evidence/names.ts';
+export type { Canary } from './canaries.ts';
+export { normalizeUserCode, USER_CODE_ALPHABET } from './canaries.ts';
+export type { PollFault } from './scenarios.ts';
+export type { LabOptions, LabSettings } from './settings.ts';

@@ -8,9 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { HarnessError } from '../errors.ts';
+import type { EgressEvent } from '../evidence/events.ts';
 import type { RunCa } from '../tls/ca.ts';
 import { splitHostPort } from './hosts.ts';
-import type { EgressEvent } from './trace.ts';
 
 export interface EgressProxyOptions {
   /** Host names answered by the lab (lower case). */

@@ -3,15 +3,9 @@
  * field can be overridden by an explicit option, so `check`, `serve` and test suites share one
  * definition of what "slow-down" or "server-error" means.
  */
-export const SCENARIOS = [
-  'approve',
-  'deny',
-  'expire',
-  'slow-down',
-  'server-error',
-  'session',
-] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+import { SCENARIOS, type ScenarioName } from '../evidence/names.ts';
+
+export { SCENARIOS, type ScenarioName };
 
 export function isScenarioName(value: string): value is ScenarioName {
   return (SCENARIOS as readonly string[]).includes(value);

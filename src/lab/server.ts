@@ -42,7 +42,7 @@ interface Router {
 
 /** Starts the HTTP server of one lab. `startLab()` in `index.ts` is the public face. */
 export async function listen(settings: LabSettings): Promise<RunningLab> {
-  const trace = new Trace(settings.traceFile);
+  const trace = new Trace({ file: settings.traceFile, keep: settings.keepEvents });
   const keys = await LabKeys.generate();
   const store = new LabStore();
   const canaries = new CanaryRegistry();

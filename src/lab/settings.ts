@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.ts';
+import { DIALECT_NAMES, type DialectName } from '../evidence/names.ts';
 import type { RunCa } from '../tls/ca.ts';
-import { DIALECT_NAMES, type DialectName } from './dialects/names.ts';
-import { normalizeHostName } from './hosts.ts';
+import { normalizeHostName } from '../tls/names.ts';
 import {
   type AutoDecision,
   isScenarioName,
@@ -51,6 +51,11 @@ export interface LabOptions {
   /** Write every recorded event as one JSON line to this file. */
   traceFile?: string;
   /**
+   * Keep only the newest this many events in `trace.events` (the trace file still gets every
+   * one), so a long-running lab stays within bounds. Default: all of them, as judging needs.
+   */
+  keepEvents?: number;
+  /**
    * The wire dialect the played hosts speak (`github`, `microsoft`); the lab's own loopback
    * issuer always speaks generic RFC 8628. Default `generic`.
    */
@@ -87,6 +92,8 @@ export interface LabSettings {
   enforceInterval: boolean;
   scopesSupported: string[];
   traceFile: string | undefined;
+  /** `Infinity` when every event is kept. */
+  keepEvents: number;
   dialect: DialectName;
   hosts: string[];
   proxy: boolean;
@@ -94,16 +101,8 @@ export interface LabSettings {
   tls: boolean;
 }
 
-export const DEFAULT_CLIENT_ID = 'devicebound-cli';
-export const DEFAULT_SCOPES = [
-  'openid',
-  'profile',
-  'email',
-  'offline_access',
-  'read',
-  'write',
-  'admin',
-];
+const DEFAULT_CLIENT_ID = 'devicebound-cli';
+const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'read', 'write', 'admin'];
 
 /** Resolves options against the scenario's defaults and rejects impossible values (exit 2). */
 export function resolveLabSettings(options: LabOptions = {}): LabSettings {
@@ -178,6 +177,7 @@ export function resolveLabSettings(options: LabOptions = {}): LabSettings {
     enforceInterval: options.enforceInterval ?? true,
     scopesSupported: options.scopesSupported ?? DEFAULT_SCOPES,
     traceFile: options.traceFile,
+    keepEvents: keepEvents(options.keepEvents),
     ...network(options),
   };
 }
@@ -211,6 +211,16 @@ function positiveInteger(field: string, value: number): number {
         field,
       },
     );
+  }
+  return value;
+}
+
+function keepEvents(value: number | undefined): number {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`must be a whole number of events from 1, got ${String(value)}`, {
+      field: 'keepEvents',
+    });
   }
   return value;
 }

@@ -1,11 +1,12 @@
 import { access } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
+import { SCENARIOS, type ScenarioName } from '../evidence/names.ts';
+import type { Severity } from '../findings/severity.ts';
 import { parseDuration } from './duration.ts';
 import { PRESETS, presetNames } from './presets.ts';
 import { resolveTask } from './resolve.ts';
-import type { Policy, Severity } from './types.ts';
+import type { Policy } from './types.ts';
 
 export interface PolicyFlags {
   policy?: string;

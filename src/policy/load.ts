@@ -3,11 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
-import type { ScenarioName } from '../lab/scenarios.ts';
-import { SCENARIOS } from '../lab/scenarios.ts';
+import { SCENARIOS, type ScenarioName } from '../evidence/names.ts';
+import type { Severity } from '../findings/severity.ts';
 import { resolveTask } from './resolve.ts';
 import { policySchema } from './schema.ts';
-import type { Policy, Severity } from './types.ts';
+import type { Policy } from './types.ts';
 
 const MAX_POLICY_BYTES = 1024 * 1024;
 

@@ -8,7 +8,7 @@
  * program asks for on its own, shown in reports against what the policy allows.
  */
 import { fileURLToPath } from 'node:url';
-import type { DialectName } from '../lab/dialects/names.ts';
+import type { DialectName } from '../evidence/names.ts';
 
 export interface Preset {
   name: string;

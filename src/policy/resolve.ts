@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { dialectFor } from '../lab/dialects/index.ts';
-import { normalizeHostName } from '../lab/hosts.ts';
+import { DIALECT_HOSTS } from '../evidence/names.ts';
+import { normalizeHostName } from '../tls/names.ts';
 import { parseDuration } from './duration.ts';
 import { PRESETS, presetNames } from './presets.ts';
 import type { RawTask } from './schema.ts';
@@ -36,7 +36,7 @@ export function resolveTask(
   if (run.length === 0)
     throw new UsageError('expected the command to run (run) or a preset', where('run'));
   const dialect = task.dialect ?? preset?.dialect ?? 'generic';
-  const hosts = (task.hosts ?? preset?.hosts ?? [...dialectFor(dialect).defaultHosts]).map((host) =>
+  const hosts = (task.hosts ?? preset?.hosts ?? [...DIALECT_HOSTS[dialect]]).map((host) =>
     normalizeHostName(host, where('hosts')),
   );
   const timeout = task.timeout ?? preset?.timeout;

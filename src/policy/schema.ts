@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { DIALECT_NAMES } from '../lab/dialects/names.ts';
-import { SCENARIOS } from '../lab/scenarios.ts';
+import { DIALECT_NAMES, SCENARIOS } from '../evidence/names.ts';
+import { SEVERITIES } from '../findings/severity.ts';
 import { DURATION } from './duration.ts';
-import { SEVERITIES } from './types.ts';
 
 const duration = z
   .union([
@@ -125,5 +124,4 @@ export const policySchema = z
   })
   .describe('devicebound policy (devicebound.yaml), version 1.');
 
-export type RawPolicy = z.infer<typeof policySchema>;
 export type RawTask = z.infer<typeof taskSchema>;

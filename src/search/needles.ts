@@ -10,8 +10,8 @@
  */
 import { inspect } from 'node:util';
 import type { CanaryEncoding } from '../evidence/model.ts';
+import type { CanaryKind } from '../evidence/names.ts';
 import type { Fingerprint, Secret } from '../evidence/secret.ts';
-import type { CanaryKind } from '../lab/canaries.ts';
 import { Matcher } from './matcher.ts';
 
 /** What the search needs of a canary: the lab's `Canary` has this shape. */

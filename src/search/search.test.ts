@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanaryEncoding, CanaryHit } from '../evidence/model.ts';
+import type { CanaryKind } from '../evidence/names.ts';
 import { Secret } from '../evidence/secret.ts';
-import { type CanaryKind, newDeviceCode, newRefreshToken, newUserCode } from '../lab/canaries.ts';
+import { newDeviceCode, newRefreshToken, newUserCode } from '../lab/canaries.ts';
 import { LabKeys } from '../lab/keys.ts';
 import { buildNeedles, type NeedleSet } from './needles.ts';
 import {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { ScenarioName } from '../../src/lab/scenarios.ts';
+import type { ScenarioName } from '../../src/evidence/names.ts';
 
 const run = promisify(execFile);
 

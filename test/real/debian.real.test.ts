@@ -4,7 +4,7 @@
 // `npm run test:real` (needs `apt-get install gh azure-cli python3-msal oidc-agent-cli curl`;
 // a client whose program is missing is skipped, saying which).
 import { describe, expect, it } from 'vitest';
-import { SCENARIOS } from '../../src/lab/scenarios.ts';
+import { SCENARIOS } from '../../src/evidence/names.ts';
 import { CLIENTS, missing } from './clients.ts';
 import { differences, runCheck } from './run-check.ts';
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCENARIOS, type ScenarioName } from '../../src/lab/scenarios.ts';
+import { SCENARIOS, type ScenarioName } from '../../src/evidence/names.ts';
 import { type Expectation, type RealClient, ROOT } from './clients.ts';
 
 export const CLI = join(ROOT, 'src/cli/run.ts');

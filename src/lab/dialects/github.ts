@@ -11,6 +11,7 @@
 // - The API answers on `api.<host>` and, Enterprise-style, under `/api/v3` and `/api/graphql`.
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { DIALECT_HOSTS } from '../../evidence/names.ts';
 import type { Exchange, Handler, LabContext, Reply, Route } from '../context.ts';
 import { json } from '../context.ts';
 import { acceptAccessToken } from '../endpoints/resource.ts';
@@ -34,7 +35,7 @@ const USER_ID = 4_242_4242;
 
 export const github: Dialect = {
   name: 'github',
-  defaultHosts: ['github.com', 'api.github.com'],
+  defaultHosts: DIALECT_HOSTS.github,
   routes({ verification }) {
     const login = new Map<string, Route>([
       ...LOGIN_ROUTES,

@@ -15,6 +15,7 @@
 //   `client_info` (base64url `{uid, utid}`), refresh tokens in Entra's `0.A…` / `.Ag…` shape;
 // - a minimal Azure Resource Manager (`/tenants`, `/subscriptions`) and Microsoft Graph `/me`.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DIALECT_HOSTS } from '../../evidence/names.ts';
 import { type Fingerprint, fingerprint } from '../../evidence/secret.ts';
 import { newJti } from '../canaries.ts';
 import type { Exchange, Handler, LabContext, Reply, Route } from '../context.ts';
@@ -77,7 +78,7 @@ interface Directory {
 
 export const microsoft: Dialect = {
   name: 'microsoft',
-  defaultHosts: [LOGIN_HOST, 'management.azure.com', 'graph.microsoft.com'],
+  defaultHosts: DIALECT_HOSTS.microsoft,
   routes() {
     const directory: Directory = {
       tenantId: randomUUID(),

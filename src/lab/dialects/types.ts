@@ -1,5 +1,5 @@
+import type { DialectName } from '../../evidence/names.ts';
 import type { Handler, Route } from '../context.ts';
-import type { DialectName } from '../trace.ts';
 
 /** What every dialect shares with the lab: the verification page of this lab. */
 export interface DialectShared {

@@ -1,5 +1,5 @@
 import { invocationsOf, isRefreshGrant, requestsIn } from '../checks/timeline.ts';
-import type { ScenarioRun } from './model.ts';
+import type { ScenarioRun } from '../evidence/model.ts';
 
 /** How a later run of a session signed in: what the `session` scenario exists to tell. */
 export type LaterSignIn =

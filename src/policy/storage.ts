@@ -1,9 +1,10 @@
 /**
- * Where a file found by the runner is, in the terms of a policy's `storage` globs: `~/…` for
- * the sandbox HOME, anything else relative to the working directory (DESIGN.md, policy file).
+ * What a policy's `storage` globs mean for a file found after a run: `~/…` is the sandbox HOME
+ * (its XDG folders included), anything else is relative to the working directory (DESIGN.md,
+ * policy file).
  */
 import type { RootName } from '../evidence/model.ts';
-import type { TaskPolicy } from '../policy/types.ts';
+import type { TaskPolicy } from './types.ts';
 
 /**
  * The XDG folders as HOME-relative paths, where the XDG Base Directory spec puts them by
@@ -17,13 +18,6 @@ const HOME_RELATIVE: Partial<Record<RootName, string>> = {
   XDG_DATA_HOME: '.local/share/',
   XDG_STATE_HOME: '.local/state/',
 };
-
-/** How a person reads where a file is: `~/.config/x`, `$XDG_CONFIG_HOME/x`, `./x`. */
-export function displayPath(root: RootName, path: string): string {
-  if (root === 'HOME') return `~/${path}`;
-  if (root === 'cwd') return `./${path}`;
-  return `$${root}/${path}`;
-}
 
 /** True when the task's storage policy allows a credential in this file. */
 export function storageAllows(

@@ -1,8 +1,8 @@
 import { matchesGlob as nodeMatchesGlob } from 'node:path/posix';
 import { describe, expect, it } from 'vitest';
 import type { RootName } from '../evidence/model.ts';
-import type { TaskPolicy } from '../policy/types.ts';
-import { displayPath, matchesGlob, storageAllows } from './storage.ts';
+import { matchesGlob, storageAllows } from './storage.ts';
+import type { TaskPolicy } from './types.ts';
 
 describe('matchesGlob', () => {
   it.each([
@@ -56,13 +56,5 @@ describe('storageAllows', () => {
   ];
   it.each(cases)('%j: %s/%s → %s (%s)', (storage, root, path, allowed) => {
     expect(storageAllows(storage, root, path)).toBe(allowed);
-  });
-});
-
-describe('displayPath', () => {
-  it('names files the way a person would look for them', () => {
-    expect(displayPath('HOME', '.config/mycli/token.json')).toBe('~/.config/mycli/token.json');
-    expect(displayPath('XDG_CACHE_HOME', 'mycli/t')).toBe('$XDG_CACHE_HOME/mycli/t');
-    expect(displayPath('cwd', '.env')).toBe('./.env');
   });
 });

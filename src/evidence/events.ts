@@ -1,0 +1,143 @@
+/**
+ * What a source of evidence records, in order: the requests a program made and the answers it
+ * got, the decisions taken on its device authorizations, the destinations the egress proxy
+ * refused, and markers from whoever drives the source. The lab records these today; a capture
+ * (HAR, a proxy log) records the same requests without the fields only the lab can know, which
+ * are optional and documented as lab-only. Events hold fingerprints, never raw credentials.
+ */
+import type { CanaryKind, DialectName } from './names.ts';
+import type { Fingerprint } from './secret.ts';
+
+/** A credential named by kind and fingerprint: how events refer to secrets. */
+export interface CredentialRef {
+  kind: CanaryKind;
+  fingerprint: Fingerprint;
+}
+
+/** What an endpoint is, whatever the dialect calls it. */
+export const LAB_ENDPOINTS = [
+  'metadata',
+  'device_authorization',
+  'token',
+  'revocation',
+  'jwks',
+  'resource',
+  'verification',
+  'discovery',
+  'unknown',
+] as const;
+export type LabEndpoint = (typeof LAB_ENDPOINTS)[number];
+
+/** One HTTP request and the answer to it. */
+export interface RequestEvent {
+  type: 'request';
+  /** Position in the recording, from 1. */
+  seq: number;
+  /** Monotonic milliseconds since the source started, when the request arrived. */
+  t: number;
+  /** Milliseconds the answer took. */
+  durationMs: number;
+  method: string;
+  path: string;
+  /**
+   * The host name the program asked for when the lab played another host (`github.com`, through
+   * the egress proxy or with TLS); absent for requests to the lab's own loopback issuer.
+   */
+  host?: string;
+  /** Present when the request was answered in a dialect other than generic RFC 8628. */
+  dialect?: DialectName;
+  /** What the endpoint is, whatever the dialect calls it (checks read this). */
+  endpoint: LabEndpoint;
+  /**
+   * RFC grant type (the URN for the device_code grant), whatever the dialect sent: checks read
+   * this. `wireGrantType` keeps the dialect's own spelling when it differs (msal-node sends
+   * `device_code`).
+   */
+  grantType?: string;
+  wireGrantType?: string;
+  clientId?: string;
+  /** Scope requested (device authorization, refresh) or presented (resource). */
+  scope?: string;
+  /** The device authorization this request belongs to. */
+  deviceCode?: Fingerprint;
+  /** Lab-only: token request number for this device_code, 1-based. */
+  poll?: number;
+  /** Lab-only: the interval in force for this device_code when the request came, seconds. */
+  intervalInForce?: number;
+  /** HTTP status of the answer; 0 when the connection was dropped instead. */
+  status: number;
+  /**
+   * `success`, an RFC OAuth error code, or what the lab did instead of answering. A dialect's own
+   * error names are mapped onto the RFC ones (Microsoft's `authorization_declined` is
+   * `access_denied`); `wireError` keeps what was sent when it differs.
+   */
+  outcome: string;
+  wireError?: string;
+  /** Lab-only: set when the answer was a fault the scenario asked for. */
+  injected?: 'server-error' | 'drop';
+  presented: CredentialRef[];
+  issued: CredentialRef[];
+}
+
+/** A decision on a device authorization, by the scenario, the verification page or the API. */
+export interface DecisionEvent {
+  type: 'decision';
+  seq: number;
+  t: number;
+  decision: 'approved' | 'denied';
+  by: 'scenario' | 'page' | 'api';
+  deviceCode: Fingerprint;
+}
+
+/** A note from whoever drives the source (the runner marks where each run starts and ends). */
+export interface MarkerEvent {
+  type: 'marker';
+  seq: number;
+  t: number;
+  label: string;
+  data?: Record<string, string | number | boolean | null>;
+}
+
+/** Lab-only: the lab as it started, first in its recording. */
+export interface LabStartEvent {
+  type: 'lab-start';
+  seq: number;
+  t: number;
+  /** Wall-clock time of `t = 0`, ISO 8601. */
+  startedAt: string;
+  issuer: string;
+  /** Absent for the generic dialect. */
+  dialect?: DialectName;
+  /** Host names the lab plays (through the egress proxy, or its own TLS listener). */
+  hosts?: string[];
+  /** URL of the egress proxy, when the lab runs one. */
+  proxy?: string;
+  scenario: string;
+  clientId: string;
+  interval: number;
+  expiresIn: number;
+  tokenTtl: number;
+}
+
+/**
+ * A connection or request the egress proxy refused: a destination the task does not play.
+ * Nothing is ever forwarded. Paths are recorded without their query, with any canary the lab
+ * issued replaced by its redacted preview.
+ */
+export interface EgressEvent {
+  type: 'egress';
+  seq: number;
+  t: number;
+  /** `CONNECT` for a tunnel, else the method of an absolute-form request. */
+  method: string;
+  scheme: 'http' | 'https' | 'unknown';
+  /** Host name or IP literal as asked for (IPv6 without brackets), lower case. */
+  host: string;
+  port: number;
+  /** Path of an absolute-form request, query removed; absent for tunnels. */
+  path?: string;
+  action: 'refused';
+  reason: string;
+}
+
+export type LabEvent = RequestEvent | DecisionEvent | MarkerEvent | LabStartEvent | EgressEvent;

@@ -1,0 +1,44 @@
+/**
+ * The closed vocabularies evidence is written in: scenario, dialect, credential and severity
+ * names. They sit at the bottom so that every source (the lab, captures), the policy, the
+ * findings core and the schemas can list them without loading anything else.
+ */
+
+/** The six v1 scenarios (DESIGN.md); the lab gives each its settings (`lab/scenarios.ts`). */
+export const SCENARIOS = [
+  'approve',
+  'deny',
+  'expire',
+  'slow-down',
+  'server-error',
+  'session',
+] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** The dialects the lab speaks (DESIGN.md v2): how played hosts map onto one RFC 8628 state. */
+export const DIALECT_NAMES = ['generic', 'github', 'microsoft'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+
+/** The stock hosts each dialect plays when a task names none (the lab answers them as itself). */
+export const DIALECT_HOSTS: Readonly<Record<DialectName, readonly string[]>> = {
+  generic: [],
+  github: ['github.com', 'api.github.com'],
+  microsoft: ['login.microsoftonline.com', 'management.azure.com', 'graph.microsoft.com'],
+};
+
+/** The credentials of the device flow, as evidence names them (never their values). */
+export const CANARY_KINDS = [
+  'device_code',
+  'user_code',
+  'access_token',
+  'refresh_token',
+  'id_token',
+] as const;
+export type CanaryKind = (typeof CANARY_KINDS)[number];
+
+/**
+ * How bad a finding is, least to most (`src/findings` gives the order its rules). Named here
+ * because saved evidence holds one: the `fail_on` of the policy it was judged under.
+ */
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
