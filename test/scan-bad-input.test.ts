@@ -687,7 +687,7 @@ describe('scan: broken archives and unsafe member names', () => {
       'b.zip!..\\..\\win.txt': unsafe,
       'b.zip!C:\\drive.txt': unsafe,
       'b.zip!C:/drive2.txt': unsafe,
-      'b.zip!nul\\x00.txt': unsafe,
+      'b.zip!nul\\u{0}.txt': unsafe,
     });
     expect(foundOf(report.findings, dir)).toEqual(['a.tar!fine.txt:1:1', 'b.zip!ok.txt:1:1']);
     expectNoRawToken(json(report));

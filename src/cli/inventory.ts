@@ -2,14 +2,14 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import { SEVERITIES, type Severity } from '../findings/severity.ts';
 import {
   INVENTORY_FORMATS,
   type InventoryFormat,
   renderInventory,
 } from '../inventory/report/index.ts';
-import { SEVERITIES, type Severity } from '../policy/types.ts';
-import { collect, oneOf } from './options.ts';
-import { writeAtomically } from './write.ts';
+import { collect, formatOption, oneOf, outputOption } from './options.ts';
+import { assertOutputsMatchFormats, writeReports } from './write.ts';
 
 interface InventoryFlags {
   home: string[];
@@ -27,16 +27,8 @@ export function registerInventory(program: Command): void {
     )
     .option('--home <dir>', 'a home folder to look in (repeatable; default $HOME)', collect())
     .option('--all-users', 'every folder in /home, and /root when permitted')
-    .option(
-      '--format <format>',
-      `report format: ${INVENTORY_FORMATS.join(', ')} (repeatable)`,
-      collect(oneOf(INVENTORY_FORMATS)),
-    )
-    .option(
-      '--output <file>',
-      'write the report of the matching --format here (repeatable)',
-      collect(),
-    )
+    .addOption(formatOption(INVENTORY_FORMATS))
+    .addOption(outputOption())
     .option(
       '--fail-on <severity>',
       `lowest severity that fails: ${SEVERITIES.join(', ')}`,
@@ -56,11 +48,7 @@ export function registerInventory(program: Command): void {
 }
 
 async function inventory(flags: InventoryFlags): Promise<number> {
-  if (flags.output.length > Math.max(1, flags.format.length)) {
-    throw new UsageError('more --output than --format flags; give one --format per --output', {
-      field: '--output',
-    });
-  }
+  assertOutputsMatchFormats(flags.format, flags.output);
   const homes: string[] = [];
   for (const home of flags.home) {
     const absolute = resolve(home);
@@ -83,14 +71,9 @@ async function inventory(flags: InventoryFlags): Promise<number> {
     failOn: flags.failOn,
   });
 
-  const formats: InventoryFormat[] = flags.format.length ? flags.format : ['text'];
-  for (const [i, format] of formats.entries()) {
-    const file = flags.output[i] === '-' ? undefined : flags.output[i];
-    const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const text = renderInventory(format, report, { color });
-    if (file) await writeAtomically(file, text);
-    else process.stdout.write(text);
-  }
+  await writeReports(flags.format, flags.output, (format, options) =>
+    renderInventory(format, report, options),
+  );
   if (readNoHome(report)) {
     process.stderr.write(
       report.homes.length

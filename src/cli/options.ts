@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 /** Commander parsers that turn bad flag values into exit-code-2 errors naming the flag. */
 export function integer(min: number, max: number) {
@@ -31,4 +31,23 @@ export function oneOf(choices: readonly string[]) {
 /** Makes an option repeatable, each value checked by `parse`. */
 export function collect(parse: (value: string) => string = (value) => value) {
   return (value: string, previous: string[] = []): string[] => [...previous, parse(value)];
+}
+
+/**
+ * `--format` of a command that writes reports: repeatable, one of `formats`; the n-th
+ * `--output` is for the n-th `--format` (`writeReports` pairs them).
+ */
+export function formatOption(formats: readonly string[]): Option {
+  return new Option(
+    '--format <format>',
+    `report format: ${formats.join(', ')} (repeatable)`,
+  ).argParser(collect(oneOf(formats)));
+}
+
+/** `--output` of a command that writes reports: repeatable, one per `--format`. */
+export function outputOption(): Option {
+  return new Option(
+    '--output <file>',
+    'write the report of the matching --format here (repeatable)',
+  ).argParser(collect());
 }

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.ts';
 import { loadBaseline, renderBaseline } from '../scan/baseline.ts';
 import { loadCanaries } from '../scan/canaries.ts';
 import { renderScan, SCAN_FORMATS, type ScanFormat } from '../scan/report/index.ts';
 import { DEFAULT_LIMITS } from '../scan/types.ts';
-import { collect, integer, oneOf } from './options.ts';
-import { writeAtomically } from './write.ts';
+import { collect, formatOption, integer, outputOption } from './options.ts';
+import { assertOutputsMatchFormats, writeAtomically, writeReports } from './write.ts';
 
 interface ScanFlags {
   format: ScanFormat[];
@@ -40,16 +39,8 @@ export function registerScan(program: Command): void {
     )
     .option('--baseline <file>', 'do not report findings whose fingerprint is in this baseline')
     .option('--save-baseline <file>', 'write the fingerprints of all findings as a baseline')
-    .option(
-      '--format <format>',
-      `report format: ${SCAN_FORMATS.join(', ')} (repeatable)`,
-      collect(oneOf(SCAN_FORMATS)),
-    )
-    .option(
-      '--output <file>',
-      'write the report of the matching --format here (repeatable)',
-      collect(),
-    )
+    .addOption(formatOption(SCAN_FORMATS))
+    .addOption(outputOption())
     .option(
       '--max-file-size <MiB>',
       `skip files larger than this (default ${DEFAULT_LIMITS.maxFileBytes / MIB})`,
@@ -93,11 +84,7 @@ export function registerScan(program: Command): void {
 }
 
 async function scan(paths: string[], flags: ScanFlags): Promise<number> {
-  if (flags.output.length > Math.max(1, flags.format.length)) {
-    throw new UsageError('more --output than --format flags; give one --format per --output', {
-      field: '--output',
-    });
-  }
+  assertOutputsMatchFormats(flags.format, flags.output);
   const canaries = flags.canaries ? await loadCanaries(flags.canaries) : undefined;
   const baseline = flags.baseline ? await loadBaseline(flags.baseline) : undefined;
   // The walker and the archive readers load only when a scan runs, not at every CLI start.
@@ -122,13 +109,8 @@ async function scan(paths: string[], flags: ScanFlags): Promise<number> {
       flags.saveBaseline,
       renderBaseline(report.findings.map((f) => f.fingerprint)),
     );
-  const formats: ScanFormat[] = flags.format.length ? flags.format : ['text'];
-  for (const [i, format] of formats.entries()) {
-    const file = flags.output[i] === '-' ? undefined : flags.output[i];
-    const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const text = renderScan(format, report, { color });
-    if (file) await writeAtomically(file, text);
-    else process.stdout.write(text);
-  }
+  await writeReports(flags.format, flags.output, (format, options) =>
+    renderScan(format, report, options),
+  );
   return report.summary.passed ? 0 : 1;
 }

@@ -18,3 +18,39 @@ export async function writeAtomically(file: string, content: string): Promise<vo
     });
   }
 }
+
+/**
+ * The usage error of every command that writes reports, given before any work: each `--output`
+ * belongs to the `--format` at the same place (one `--output` may go with the default format).
+ */
+export function assertOutputsMatchFormats(
+  formats: readonly string[],
+  outputs: readonly string[],
+): void {
+  if (outputs.length > Math.max(1, formats.length)) {
+    throw new UsageError('more --output than --format flags; give one --format per --output', {
+      field: '--output',
+    });
+  }
+}
+
+/**
+ * Writes the reports a command was asked for: the n-th `--format` to the n-th `--output`, or to
+ * standard output when it has none or it is `-`; `text` alone when no `--format` was given.
+ * Colour only on a terminal and without `NO_COLOR`, never into a file. Files are written whole
+ * or not at all (`writeAtomically`).
+ */
+export async function writeReports<F extends string>(
+  formats: readonly F[],
+  outputs: readonly string[],
+  render: (format: F | 'text', options: { color: boolean }) => string,
+): Promise<void> {
+  const asked: readonly (F | 'text')[] = formats.length > 0 ? formats : ['text'];
+  for (const [i, format] of asked.entries()) {
+    const file = outputs[i] === '-' ? undefined : outputs[i];
+    const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const text = render(format, { color });
+    if (file) await writeAtomically(file, text);
+    else process.stdout.write(text);
+  }
+}

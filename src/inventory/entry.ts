@@ -1,6 +1,6 @@
 import { fingerprint } from '../evidence/secret.ts';
+import { jwtClaims } from '../jwt.ts';
 import type { Detector } from './detector.ts';
-import { decodeJwtClaims } from './jwt.ts';
 import type {
   CredentialKind,
   CredentialSummary,
@@ -42,8 +42,9 @@ export function buildEntry(
     ): CredentialSummary & {
       longLived?: boolean;
     } => {
-      const claims = found.value ? decodeJwtClaims(found.value) : undefined;
-      const expiresAt = found.expiresAt ?? claims?.expiresAt;
+      const claims = found.value ? jwtClaims(found.value, now.getTime()) : undefined;
+      const expiresAt = found.expiresAt ?? (claims?.exp ? new Date(claims.exp) : undefined);
+      const audience = typeof claims?.aud === 'string' ? [claims.aud] : claims?.aud;
       return {
         kind: found.kind,
         ...(found.value && { fingerprint: fingerprint(found.value) }),
@@ -51,8 +52,8 @@ export function buildEntry(
           expiresAt: expiresAt.toISOString(),
           expired: expiresAt.getTime() <= now.getTime(),
         }),
-        ...(claims?.issuer !== undefined && { issuer: claims.issuer }),
-        ...(claims?.audience !== undefined && { audience: claims.audience }),
+        ...(typeof claims?.iss === 'string' && { issuer: claims.iss }),
+        ...(audience && { audience }),
         ...(found.longLived && { longLived: true }),
       };
     },

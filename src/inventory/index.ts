@@ -2,7 +2,7 @@
  * `devicebound inventory`: the cached authentication state of known CLIs under one or more
  * homes. Reads only; never prints, stores or sends a credential value.
  */
-import { SEVERITIES, type Severity } from '../policy/types.ts';
+import { isFailing, SEVERITIES, type Severity } from '../findings/index.ts';
 import { VERSION } from '../version.ts';
 import type { Detector } from './detector.ts';
 import { allUserHomes, SYSTEM_HOME_ROOTS, type UserHomeRoots } from './homes.ts';
@@ -61,14 +61,6 @@ export function readNoHome(report: Pick<InventoryReport, 'homes' | 'problems'>):
   return report.homes.every((home) => unopened.has(home));
 }
 
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
-}
-
-export function isFailingEntry(entry: Pick<InventoryEntry, 'severity'>, failOn: Severity): boolean {
-  return severityRank(entry.severity) >= severityRank(failOn);
-}
-
 export function buildInventoryReport(
   entries: InventoryEntry[],
   problems: InventoryProblem[],
@@ -80,7 +72,7 @@ export function buildInventoryReport(
     bySeverity[entry.severity] += 1;
     byTool[entry.tool] = (byTool[entry.tool] ?? 0) + 1;
   }
-  const failing = entries.filter((entry) => isFailingEntry(entry, context.failOn)).length;
+  const failing = entries.filter((entry) => isFailing(entry, context.failOn)).length;
   return {
     tool: { name: 'devicebound', version: VERSION },
     createdAt: context.now.toISOString(),

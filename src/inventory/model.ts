@@ -4,7 +4,7 @@
  * credentials are named by kind and `sha256:` fingerprint only.
  */
 import type { Fingerprint } from '../evidence/secret.ts';
-import type { Severity } from '../policy/types.ts';
+import type { BaseFinding, Severity } from '../findings/index.ts';
 
 /** What a cached credential is. `pat` is any long-lived bearer token a person created or a CLI
  * keeps without expiry; `api-key` a static key (AWS access key pair, OpenAI key). */
@@ -17,17 +17,6 @@ export type CredentialKind =
   | 'api-key'
   | 'password'
   | 'private-key';
-
-export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
-  'access',
-  'refresh',
-  'id',
-  'pat',
-  'client-secret',
-  'api-key',
-  'password',
-  'private-key',
-];
 
 /** Kinds that stay useful until someone revokes them. */
 export const LONG_LIVED_KINDS: ReadonlySet<CredentialKind> = new Set([
@@ -79,7 +68,8 @@ export interface CredentialSummary {
   audience?: string[];
 }
 
-export interface InventoryEntry {
+/** One cache file (or one account in it) as a finding of the inventory. */
+export interface InventoryEntry extends BaseFinding {
   /** Detector id, e.g. `gh`. */
   tool: string;
   toolName: string;

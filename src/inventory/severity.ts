@@ -1,4 +1,4 @@
-import type { Severity } from '../policy/types.ts';
+import type { Severity } from '../findings/index.ts';
 import {
   type CredentialKind,
   type EntryStatus,

@@ -9,12 +9,12 @@ import { kindName } from '../checks/format.ts';
 import { checks } from '../checks/index.ts';
 import { CHECK_IDS, type Finding } from '../checks/types.ts';
 import type { ScenarioRun } from '../evidence/model.ts';
-import { SEVERITIES, type Severity } from '../policy/types.ts';
+import { isFailing, SEVERITIES, type Severity, severityRank } from '../findings/index.ts';
 import { type Content, html, join, Markup, slug } from './html/markup.ts';
 import { STYLES } from './html/styles.ts';
 import { buildTimeline, relative, type Timeline } from './html/timeline.ts';
 import { renderTimelineSvg } from './html/timeline-svg.ts';
-import { isFailing, type Report, type ScenarioSummary, severityRank } from './model.ts';
+import type { Report, ScenarioSummary } from './model.ts';
 import { locationText } from './text.ts';
 
 export interface HtmlOptions {
@@ -218,8 +218,10 @@ function checkLinks(view: RunView, failOn: Severity): Content {
 function labSettings(run: ScenarioRun): string {
   const lab = run.lab;
   const parts = [`interval ${lab.interval} s`, `expires_in ${lab.expiresIn} s`];
-  if (lab.slowDownPolls.length) parts.push(`slow_down on poll ${lab.slowDownPolls.join(', ')}`);
-  const faults = Object.entries(lab.faultPolls);
+  // The lab says how it was set up; a source that only watched the traffic may not.
+  const slowDowns = lab.slowDownPolls ?? [];
+  if (slowDowns.length) parts.push(`slow_down on poll ${slowDowns.join(', ')}`);
+  const faults = Object.entries(lab.faultPolls ?? {});
   if (faults.length)
     parts.push(
       faults
@@ -233,10 +235,10 @@ function labSettings(run: ScenarioRun): string {
     parts.push(
       `${lab.autoDecision.decision === 'approve' ? 'approves' : 'denies'} after ${plural(lab.autoDecision.afterPolls, 'pending poll')}`,
     );
-  } else {
+  } else if (lab.autoDecision === null) {
     parts.push('nobody decides');
   }
-  if (lab.tokenTtl < 60) parts.push(`tokens live ${lab.tokenTtl} s`);
+  if (lab.tokenTtl !== undefined && lab.tokenTtl < 60) parts.push(`tokens live ${lab.tokenTtl} s`);
   return parts.join(' · ');
 }
 
@@ -411,13 +413,13 @@ ${renderTimelineSvg(timeline, { id: `tl-${view.id}`, title, name: view.name })}
   return html`<section class="scenario" id="timeline-${view.id}" data-scenario="${run.scenario}" data-task="${run.task}">
 <header><h3>${view.name}</h3><span class="result ${result.tone}">${result.word}${view.findings.length ? ':' : null}</span>${view.findings.length ? html`<span>${checkLinks(view, failOn)}</span>` : null}<span class="settings">${exitText(s)} · ${labSettings(run)}</span></header>
 ${body}${
-    egress.length > 0
-      ? html`<p class="egress">Refused by the egress proxy (nothing is forwarded): ${egress.map(
-          (d, i) =>
-            html`${i > 0 ? ', ' : null}<code>${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}</code>${d.attempts > 1 ? ` ×${d.attempts}` : null}`,
-        )}</p>`
-      : null
-  }
+  egress.length > 0
+    ? html`<p class="egress">Refused by the egress proxy (nothing is forwarded): ${egress.map(
+        (d, i) =>
+          html`${i > 0 ? ', ' : null}<code>${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}</code>${d.attempts > 1 ? ` ×${d.attempts}` : null}`,
+      )}</p>`
+    : null
+}
 </section>`;
 }
 

@@ -8,8 +8,9 @@ import { validateXML } from 'xmllint-wasm';
 import { goldenReport } from '../../test/fixtures/report/report.ts';
 import { CHECK_IDS } from '../checks/index.ts';
 import type { Finding } from '../checks/types.ts';
+import { isFailing } from '../findings/index.ts';
 import { renderJunit } from './junit.ts';
-import { isFailing, type Report } from './model.ts';
+import type { Report } from './model.ts';
 
 const XSD = readFileSync(
   fileURLToPath(new URL('../../test/fixtures/report/junit-10.xsd', import.meta.url)),
@@ -228,7 +229,8 @@ describe('escaping', () => {
     const report = hostile(text);
     await expectValid(renderJunit(report));
     expect(failureOf(report)?.message).toBe(
-      'nul\\x00 bell\\x07 esc\\x1B[31m lone\\uD800 end\\uFFFF ok\u{1f600}',
+      // The visible form every report uses (terminal, HTML, scan's names).
+      'nul\\u{0} bell\\u{7} esc\\u{1B}[31m lone\\u{D800} end\\u{FFFF} ok\u{1f600}',
     );
   });
 });

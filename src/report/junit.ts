@@ -6,17 +6,10 @@
  */
 import { CHECK_IDS } from '../checks/index.ts';
 import type { Finding } from '../checks/types.ts';
-import { isFailing, type Report, type ScenarioSummary } from './model.ts';
+import { isFailing } from '../findings/index.ts';
+import { type JunitCase, junitCounts, junitXml } from './kit/index.ts';
+import type { Report, ScenarioSummary } from './model.ts';
 import { locationText } from './text.ts';
-
-interface Case {
-  name: string;
-  classname: string;
-  failure?: { message: string; type: string; body: string };
-  error?: { message: string; type: string };
-  skipped?: string;
-  systemOut?: string;
-}
 
 export function renderJunit(report: Report): string {
   const tasks = [...new Set(report.scenarios.map((scenario) => scenario.task))];
@@ -35,46 +28,45 @@ export function renderJunit(report: Report): string {
     return { task, cases, durationMs, properties };
   });
 
-  const count = (cases: Case[]) => ({
-    tests: cases.length,
-    failures: cases.filter((c) => c.failure).length,
-    errors: cases.filter((c) => c.error).length,
-    skipped: cases.filter((c) => c.skipped !== undefined).length,
-  });
-  const all = count(suites.flatMap((suite) => suite.cases));
+  const all = junitCounts(suites.flatMap((suite) => suite.cases));
   const total = seconds(suites.reduce((sum, suite) => sum + suite.durationMs, 0));
   // Ant's timestamp form: UTC, without zone or fraction.
   const timestamp = report.createdAt.slice(0, 19);
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   // <testsuites> takes only the attributes every reader knows (no skipped, no timestamp).
-  lines.push(
-    `<testsuites${attributes({ name: 'devicebound', tests: all.tests, failures: all.failures, errors: all.errors, time: total })}>`,
+  return junitXml(
+    {
+      name: 'devicebound',
+      tests: all.tests,
+      failures: all.failures,
+      errors: all.errors,
+      time: total,
+    },
+    suites.map((suite, i) => ({
+      attributes: {
+        name: suite.task,
+        id: i,
+        package: 'devicebound',
+        ...junitCounts(suite.cases),
+        time: seconds(suite.durationMs),
+        timestamp,
+      },
+      properties: [
+        ['createdAt', report.createdAt],
+        ['failOn', report.policy.failOn],
+        ...(report.policy.source ? [['policy', report.policy.source] as const] : []),
+        ...suite.properties,
+      ],
+      cases: suite.cases,
+    })),
   );
-  for (const [i, suite] of suites.entries()) {
-    lines.push(
-      `  <testsuite${attributes({ name: suite.task, id: i, package: 'devicebound', ...count(suite.cases), time: seconds(suite.durationMs), timestamp })}>`,
-    );
-    lines.push('    <properties>');
-    lines.push(`      <property${attributes({ name: 'createdAt', value: report.createdAt })}/>`);
-    lines.push(`      <property${attributes({ name: 'failOn', value: report.policy.failOn })}/>`);
-    if (report.policy.source)
-      lines.push(`      <property${attributes({ name: 'policy', value: report.policy.source })}/>`);
-    for (const [name, value] of suite.properties)
-      lines.push(`      <property${attributes({ name, value })}/>`);
-    lines.push('    </properties>');
-    for (const testcase of suite.cases) lines.push(...caseLines(testcase));
-    lines.push('  </testsuite>');
-  }
-  lines.push('</testsuites>');
-  return `${lines.join('\n')}\n`;
 }
 
-function casesOf(report: Report, scenario: ScenarioSummary): Case[] {
+function casesOf(report: Report, scenario: ScenarioSummary): JunitCase[] {
   const findings = report.findings.filter(
     (finding) => finding.task === scenario.task && finding.scenario === scenario.scenario,
   );
-  return CHECK_IDS.map((check): Case => {
-    const testcase: Case = {
+  return CHECK_IDS.map((check): JunitCase => {
+    const testcase: JunitCase = {
       name: check,
       classname: `devicebound.${scenario.task}.${scenario.scenario}`,
     };
@@ -120,62 +112,7 @@ function details(finding: Finding): string {
   return lines.join('\n');
 }
 
-function caseLines(testcase: Case): string[] {
-  const open = `    <testcase${attributes({ name: testcase.name, classname: testcase.classname, time: '0' })}`;
-  const children: string[] = [];
-  if (testcase.failure) {
-    children.push(
-      `      <failure${attributes({ message: testcase.failure.message, type: testcase.failure.type })}>${text(testcase.failure.body)}</failure>`,
-    );
-  }
-  if (testcase.error) children.push(`      <error${attributes(testcase.error)}/>`);
-  if (testcase.skipped !== undefined)
-    children.push(`      <skipped${attributes({ message: testcase.skipped })}/>`);
-  if (testcase.systemOut !== undefined)
-    children.push(`      <system-out>${text(testcase.systemOut)}</system-out>`);
-  if (children.length === 0) return [`${open}/>`];
-  return [`${open}>`, ...children, '    </testcase>'];
-}
-
 /** Milliseconds as seconds with three decimals (checks take no time of their own: cases are 0). */
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
-}
-
-function attributes(values: Record<string, string | number>): string {
-  return Object.entries(values)
-    .map(([name, value]) => ` ${name}="${attribute(String(value))}"`)
-    .join('');
-}
-
-/**
- * Characters XML 1.0 cannot hold at all (C0 controls other than tab, newline and carriage
- * return; lone surrogates; U+FFFE and U+FFFF) are written as a visible `\xNN` / `\uNNNN`.
- */
-export function xmlSafe(value: string): string {
-  return value.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it replaces
-    /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g,
-    (char) => {
-      const code = char.charCodeAt(0);
-      return code < 0x100
-        ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`
-        : `\\u${code.toString(16).toUpperCase()}`;
-    },
-  );
-}
-
-/** Element text: `&`, `<` and `>` escaped (so `]]>` cannot appear), CR kept as a reference. */
-function text(value: string): string {
-  return xmlSafe(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r/g, '&#13;');
-}
-
-/** An attribute value in double quotes; tab and newline as character references, so
- * attribute-value normalisation does not turn them into spaces. */
-function attribute(value: string): string {
-  return text(value).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
 }

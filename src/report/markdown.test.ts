@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { goldenEvidence, goldenReport } from '../../test/fixtures/report/report.ts';
 import type { EvidenceItem, Finding } from '../checks/types.ts';
-import { escapeMarkdown, renderMarkdown } from './markdown.ts';
+import { renderMarkdown } from './markdown.ts';
 import { buildReport } from './model.ts';
 
 const tableRows = (markdown: string) =>
@@ -140,27 +140,5 @@ describe('the Markdown report', () => {
     expect(markdown).toContain(
       '**a\\|b · approve**: wrote \\`x\\` \\| \\<img src=y\\> to \\*\\~/a\\_b\\* \\[link\\](http://e) @\u200boctocat next',
     );
-  });
-});
-
-describe('escapeMarkdown', () => {
-  it.each([
-    ['plain text', 'plain text'],
-    ['a|b', 'a\\|b'],
-    ['`code`', '\\`code\\`'],
-    ['*bold* _it_ ~strike~', '\\*bold\\* \\_it\\_ \\~strike\\~'],
-    ['<script>alert(1)</script>', '\\<script\\>alert(1)\\</script\\>'],
-    ['[a](b) ![c](d)', '\\[a\\](b) !\\[c\\](d)'],
-    ['&amp; &#64;', '\\&amp; \\&#64;'],
-    ['back\\slash', 'back\\\\slash'],
-    ['two\nlines\r\n', 'two lines '],
-    ['esc\u001b[31mred', 'esc \\[31mred'],
-    ['@user and a@b.c', '@\u200buser and a@\u200bb.c'],
-  ])('%j → %j', (text, escaped) => {
-    expect(escapeMarkdown(text)).toBe(escaped);
-  });
-
-  it('leaves code spans to fixes written with them', () => {
-    expect(escapeMarkdown('set `session: reuse`', { code: true })).toBe('set `session: reuse`');
   });
 });

@@ -5,7 +5,9 @@
  */
 import { CHECK_IDS } from '../checks/index.ts';
 import type { CheckId, EvidenceItem, Finding } from '../checks/types.ts';
-import { isFailing, type Report, type ScenarioSummary, severityRank } from './model.ts';
+import { isFailing, type Severity, severityRank } from '../findings/index.ts';
+import { codeText, escapeMarkdown, markdownTable } from './kit/index.ts';
+import type { Report, ScenarioSummary } from './model.ts';
 import { locationText } from './text.ts';
 
 /** Evidence items shown per finding; the rest are counted. */
@@ -46,19 +48,11 @@ export function renderMarkdown(report: Report): string {
   if (policy.source) lines.push(`Policy: \`${codeText(policy.source)}\`.`);
   lines.push('');
 
-  lines.push(
-    multiTask
-      ? '| Task | Scenario | Verdict | Exit | Time | Findings |'
-      : '| Scenario | Verdict | Exit | Time | Findings |',
-  );
-  lines.push(
-    multiTask ? '| --- | --- | --- | --- | ---: | --- |' : '| --- | --- | --- | ---: | --- |',
-  );
-  for (const scenario of report.scenarios) {
+  const rows = report.scenarios.map((scenario) => {
     const checks = report.findings
       .filter((f) => f.task === scenario.task && f.scenario === scenario.scenario)
       .map((f) => (isFailing(f, policy.failOn) ? `\`${f.check}\`` : `_\`${f.check}\`_`));
-    const cells = [
+    return [
       ...(multiTask ? [escapeMarkdown(scenario.task)] : []),
       escapeMarkdown(scenario.scenario),
       verdict(scenario),
@@ -66,8 +60,20 @@ export function renderMarkdown(report: Report): string {
       `${(scenario.durationMs / 1000).toFixed(1)} s`,
       checks.length > 0 ? checks.join(', ') : '—',
     ];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
+  });
+  lines.push(
+    ...markdownTable(
+      [
+        ...(multiTask ? ['Task'] : []),
+        'Scenario',
+        'Verdict',
+        'Exit',
+        { title: 'Time', align: 'right' } as const,
+        'Findings',
+      ],
+      rows,
+    ),
+  );
   if (report.findings.some((f) => !isFailing(f, policy.failOn)))
     lines.push('', `<sub>_Italic_: below \`fail_on: ${policy.failOn}\`, reported only.</sub>`);
 
@@ -150,7 +156,7 @@ export function renderMarkdown(report: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
-const SEVERITY_MARK: Record<Finding['severity'], string> = {
+const SEVERITY_MARK: Record<Severity, string> = {
   critical: '🔴',
   high: '🔴',
   medium: '🟠',
@@ -191,28 +197,6 @@ function evidenceLine(item: EvidenceItem): string {
   if (item.preview && item.fingerprint)
     parts.push(`\`${codeText(item.preview)}\` \`${codeText(item.fingerprint.slice(0, 19))}…\``);
   return parts.join(' ');
-}
-
-/**
- * Text that renders as itself anywhere but at the start of a line: the characters that start
- * emphasis, code, links, HTML, entities, strikethrough and table cells (`|`) backslash-escaped,
- * line breaks and control characters as spaces, and `@name` kept from becoming a mention (a
- * zero-width space after the `@`). With `code`, backticks are left to make code spans.
- */
-export function escapeMarkdown(text: string, options: { code?: boolean } = {}): string {
-  return (
-    text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-      .replace(options.code ? /[\\*_[\]<>|~&]/g : /[\\`*_[\]<>|~&]/g, '\\$&')
-      .replace(/@(?=\w)/g, '@\u200b')
-  );
-}
-
-/** Text for inside a single-backtick code span: no backticks, no line breaks. */
-function codeText(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-  return text.replace(/[`\u0000-\u001f\u007f]/g, ' ');
 }
 
 function plural(n: number, word: string): string {

@@ -1,7 +1,7 @@
 import type { CheckId, Finding } from '../checks/types.ts';
 import type { Evidence } from '../evidence/model.ts';
-import { type LaterSignIn, laterSignIns } from '../evidence/session.ts';
-import { SEVERITIES, type Severity } from '../policy/types.ts';
+import { isFailing, SEVERITIES, type Severity } from '../findings/index.ts';
+import { type LaterSignIn, laterSignIns } from './session.ts';
 
 /** One (task, scenario) as reports show it. */
 export interface ScenarioSummary {
@@ -74,14 +74,6 @@ export interface Report {
   };
   /** Kept for reporters that draw timelines; never holds a secret. */
   evidence: Evidence;
-}
-
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
-}
-
-export function isFailing(finding: Pick<Finding, 'severity'>, failOn: Severity): boolean {
-  return severityRank(finding.severity) >= severityRank(failOn);
 }
 
 export function buildReport(

@@ -4,14 +4,24 @@
  * was found in as related locations, and fingerprints that stay the same from run to run.
  */
 
-import { createHash } from 'node:crypto';
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { CHECK_IDS, checks } from '../checks/index.ts';
-import { displayPath } from '../checks/storage.ts';
 import type { CheckMeta, EvidenceItem, Finding } from '../checks/types.ts';
-import type { HitLocation, JudgedTask, RootName } from '../evidence/model.ts';
+import { type HitLocation, type JudgedTask, ROOT_NAMES, type RootName } from '../evidence/model.ts';
+import { displayPath } from '../evidence/paths.ts';
+import { identityHash } from '../findings/index.ts';
+import {
+  relativeUri,
+  repositoryUri,
+  type SarifArtifact,
+  type SarifLocation,
+  type SarifNotification,
+  SRCROOT,
+  sarifLog,
+  sarifResult,
+  sarifRule,
+} from './kit/index.ts';
 import type { Report } from './model.ts';
-import { SARIF_LEVELS, SARIF_SECURITY_SEVERITY } from './sarif-severity.ts';
 
 export interface SarifOptions {
   /**
@@ -22,7 +32,6 @@ export interface SarifOptions {
   root?: string;
 }
 
-/** critical/high → error, medium → warning, low/info → note. */
 /** What the standards' short names stand for (DESIGN.md), for the rules' help. */
 const STANDARD_TITLES: Record<string, string> = {
   'NHI2:2025': 'OWASP NHI Top 10: Secret Leakage',
@@ -36,17 +45,8 @@ const STANDARD_TITLES: Record<string, string> = {
   'OAuth 2.1 §4.3': 'OAuth 2.1 (draft): refresh tokens',
 };
 
-const SRCROOT = '%SRCROOT%';
-
 /** The sandbox roots as `uriBaseId`s: real folders of the run, removed after it. */
-const SANDBOX_ROOTS: readonly RootName[] = [
-  'HOME',
-  'XDG_CONFIG_HOME',
-  'XDG_CACHE_HOME',
-  'XDG_DATA_HOME',
-  'XDG_STATE_HOME',
-  'TMPDIR',
-];
+const SANDBOX_ROOTS: readonly RootName[] = ROOT_NAMES.filter((name) => name !== 'cwd');
 
 /** Where a working directory outside the repository is (its files are not repository files). */
 const OUTSIDE_CWD = 'CWD';
@@ -62,37 +62,21 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
       ),
     ),
   );
-  const exitCode = report.summary.passed ? (report.summary.inconclusive ? 3 : 0) : 1;
-  const log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: report.tool.name,
-            version: report.tool.version,
-            semanticVersion: report.tool.version,
-            rules: CHECK_IDS.map((id) => rule(checks[id].meta)),
-          },
-        },
-        automationDetails: { id: `${category(report, root)}/${report.createdAt}` },
-        invocations: [
-          {
-            executionSuccessful: !report.summary.inconclusive,
-            exitCode,
-            startTimeUtc: report.createdAt,
-            ...notifications(report),
-          },
-        ],
-        originalUriBaseIds: baseDescriptions(usedBases),
-        results,
-        columnKind: 'utf16CodeUnits',
-        properties: { failOn: report.policy.failOn, passed: report.summary.passed },
-      },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return sarifLog({
+    tool: report.tool,
+    rules: CHECK_IDS.map((id) => rule(checks[id].meta)),
+    automationId: `${category(report, root)}/${report.createdAt}`,
+    invocation: {
+      passed: report.summary.passed,
+      inconclusive: report.summary.inconclusive,
+      startTimeUtc: report.createdAt,
+      notifications: notifications(report),
+    },
+    originalUriBaseIds: baseDescriptions(usedBases),
+    results,
+    columnKind: 'utf16CodeUnits',
+    properties: { failOn: report.policy.failOn, passed: report.summary.passed },
+  });
 }
 
 /**
@@ -107,20 +91,15 @@ function category(report: Report, root: string): string {
 }
 
 function rule(meta: CheckMeta) {
-  const level = SARIF_LEVELS[meta.severity];
-  const securitySeverity = SARIF_SECURITY_SEVERITY[meta.severity];
   const standards = meta.standards.map((standard) => {
     const title = STANDARD_TITLES[standard];
     return title ? `${standard} (${title})` : standard;
   });
-  return {
+  return sarifRule({
     id: meta.id,
-    name: pascalCase(meta.id),
-    shortDescription: { text: meta.description },
-    fullDescription: {
-      text: `${meta.description}. Severity ${meta.severity}; maps to ${meta.standards.join(', ')}.`,
-    },
-    defaultConfiguration: { level },
+    description: meta.description,
+    fullDescription: `${meta.description}. Severity ${meta.severity}; maps to ${meta.standards.join(', ')}.`,
+    severity: meta.severity,
     help: {
       text: `${meta.fix}\n\nStandards: ${standards.join('; ')}.`,
       markdown: [
@@ -131,12 +110,9 @@ function rule(meta: CheckMeta) {
         ...meta.standards.map((standard) => `- ${standardMarkdown(standard)}`),
       ].join('\n'),
     },
-    properties: {
-      tags: ['security', ...meta.standards],
-      precision: 'high',
-      ...(securitySeverity !== undefined && { 'security-severity': securitySeverity }),
-    },
-  };
+    tags: ['security', ...meta.standards],
+    precision: 'high',
+  });
 }
 
 /** `RFC 8628 §3.5` links to its section at the RFC Editor; the others are named only. */
@@ -148,26 +124,15 @@ function standardMarkdown(standard: string): string {
   return title ? `${standard}: ${title}` : standard;
 }
 
-interface PhysicalLocation {
-  artifactLocation: { uri: string; uriBaseId: string };
-  region?: { startLine: number };
-}
-interface SarifLocation {
-  id?: number;
-  physicalLocation: PhysicalLocation;
-  message?: { text: string };
-}
-
 function result(finding: Finding, task: JudgedTask | undefined, root: string) {
   const related = relatedLocations(finding.evidence, task, root);
-  const primary = primaryLocation(finding, task, root, related);
-  return {
+  return sarifResult({
     ruleId: finding.check,
     ruleIndex: CHECK_IDS.indexOf(finding.check),
-    level: SARIF_LEVELS[finding.severity],
-    message: { text: `${finding.task} (${finding.scenario}): ${finding.message}` },
-    locations: [primary],
-    ...(related.length > 0 && { relatedLocations: related }),
+    severity: finding.severity,
+    message: `${finding.task} (${finding.scenario}): ${finding.message}`,
+    locations: [primaryLocation(finding, task, root, related)],
+    relatedLocations: related,
     partialFingerprints: fingerprints(finding),
     properties: {
       task: finding.task,
@@ -175,7 +140,7 @@ function result(finding: Finding, task: JudgedTask | undefined, root: string) {
       severity: finding.severity,
       evidence: finding.evidence.map((item) => item.summary),
     },
-  };
+  });
 }
 
 /**
@@ -268,23 +233,17 @@ function artifactOf(
   location: FileLocation,
   task: JudgedTask | undefined,
   root: string,
-): { uri: string; uriBaseId: string } {
-  if (location.root !== 'cwd') return { uri: uriOf(location.path), uriBaseId: location.root };
+): SarifArtifact {
+  if (location.root !== 'cwd') return { uri: relativeUri(location.path), uriBaseId: location.root };
   const inRepository = task && repositoryPath(`${task.cwd}/${location.path}`, root);
   return inRepository
     ? { uri: inRepository, uriBaseId: SRCROOT }
-    : { uri: uriOf(location.path), uriBaseId: OUTSIDE_CWD };
+    : { uri: relativeUri(location.path), uriBaseId: OUTSIDE_CWD };
 }
 
-/** The path relative to the repository root as a URI reference, or undefined outside it. */
+/** A path of the policy (relative to the repository root when relative) as a URI reference. */
 function repositoryPath(path: string, root: string): string | undefined {
-  const inside = relative(root, resolve(root, path));
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return undefined;
-  return uriOf(inside.split(sep).join('/'));
-}
-
-function uriOf(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+  return repositoryUri(resolve(root, path), root);
 }
 
 /** The first argument of the command that is a path to a file in the repository, if any. */
@@ -308,9 +267,7 @@ function fingerprints(finding: Finding): Record<string, string> {
   const anchors = [
     ...new Set(finding.evidence.map((item) => `${item.kind ?? ''}@${anchorOf(item.location)}`)),
   ].sort();
-  const hash = createHash('sha256')
-    .update([finding.check, finding.task, finding.scenario, ...anchors].join('\0'))
-    .digest('hex');
+  const hash = identityHash([finding.check, finding.task, finding.scenario, ...anchors]);
   return { 'devicebound/v1': hash, primaryLocationLineHash: `${hash.slice(0, 16)}:1` };
 }
 
@@ -320,7 +277,7 @@ function anchorOf(location: HitLocation | undefined): string {
   return displayPath(location.root, location.path);
 }
 
-function notifications(report: Report) {
+function notifications(report: Report): SarifNotification[] {
   const warnings = report.scenarios.flatMap((scenario) => {
     const at = `${scenario.task} (${scenario.scenario})`;
     if (scenario.spawnError) return [`${at}: the program could not start: ${scenario.spawnError}`];
@@ -331,14 +288,13 @@ function notifications(report: Report) {
   const notes = report.evidence.runs.flatMap((run) =>
     [...new Set(run.notes)].map((note) => `${run.task} (${run.scenario}): ${note}`),
   );
-  const list = [
-    ...warnings.map((text) => ({ level: 'warning', message: { text } })),
-    ...notes.map((text) => ({ level: 'note', message: { text } })),
+  return [
+    ...warnings.map((text) => ({ level: 'warning' as const, message: { text } })),
+    ...notes.map((text) => ({ level: 'note' as const, message: { text } })),
   ];
-  return list.length > 0 ? { toolExecutionNotifications: list } : {};
 }
 
-function baseDescriptions(used: Set<string>) {
+function baseDescriptions(used: Set<string | undefined>) {
   const bases: Record<string, { description: { text: string } }> = {
     [SRCROOT]: { description: { text: 'The root of the repository the checks were run in.' } },
   };
@@ -356,11 +312,4 @@ function baseDescriptions(used: Set<string>) {
     };
   }
   return bases;
-}
-
-function pascalCase(id: string): string {
-  return id
-    .split('-')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('');
 }

@@ -1,34 +1,15 @@
 import type { Finding } from '../checks/types.ts';
 import type { HitLocation } from '../evidence/model.ts';
-import type { Severity } from '../policy/types.ts';
-import { isFailing, type Report } from './model.ts';
+import { isFailing } from '../findings/index.ts';
+import { painter, type RenderOptions, SEVERITY_STYLE, terminalText } from './kit/index.ts';
+import type { Report } from './model.ts';
 
-export interface TextOptions {
-  color: boolean;
-}
-
-const CODES = {
-  red: [31, 39],
-  green: [32, 39],
-  yellow: [33, 39],
-  dim: [2, 22],
-  bold: [1, 22],
-  cyan: [36, 39],
-};
-type Style = keyof typeof CODES;
-
-const SEVERITY_STYLE: Record<Severity, Style> = {
-  critical: 'red',
-  high: 'red',
-  medium: 'yellow',
-  low: 'cyan',
-  info: 'dim',
-};
-
-/** The terminal report: a one-line verdict, one line per scenario, findings grouped by check. */
-export function renderText(report: Report, options: TextOptions): string {
-  const paint = (style: Style, text: string) =>
-    options.color ? `\x1b[${CODES[style][0]}m${text}\x1b[${CODES[style][1]}m` : text;
+/**
+ * The terminal report: a one-line verdict, one line per scenario, findings grouped by check.
+ * What the program under test chose (file names, output it quoted) is shown, never obeyed.
+ */
+export function renderText(report: Report, options: RenderOptions): string {
+  const paint = painter(options.color);
   const lines: string[] = [];
   const { summary, policy } = report;
   const failing = report.findings.filter((f) => isFailing(f, policy.failOn));
@@ -63,7 +44,7 @@ export function renderText(report: Report, options: TextOptions): string {
     ).padEnd(width);
     const mark = scenario.passed ? paint('green', '✓') : paint('red', '✗');
     const exit = scenario.spawnError
-      ? scenario.spawnError
+      ? terminalText(scenario.spawnError)
       : scenario.timedOut
         ? 'killed at timeout'
         : `exit ${scenario.exitCode ?? 'by signal'}`;
@@ -105,7 +86,7 @@ export function renderText(report: Report, options: TextOptions): string {
         (d) =>
           `${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}${d.attempts > 1 ? ` (×${d.attempts})` : ''}`,
       );
-      lines.push(`  ${name}: ${list.join(', ')}`);
+      lines.push(`  ${name}: ${terminalText(list.join(', '))}`);
     }
   }
 
@@ -123,6 +104,23 @@ export function renderText(report: Report, options: TextOptions): string {
     );
   }
 
+  lines.push(...findingLines(report, options));
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The findings, grouped by check, each with its evidence and fix, then the harness's notes:
+ * the part of the text report the demo shows for one sample.
+ */
+export function renderFindingsText(report: Report, options: RenderOptions): string {
+  return `${findingLines(report, options).join('\n').replace(/^\n+/, '')}\n`;
+}
+
+function findingLines(report: Report, options: RenderOptions): string[] {
+  const paint = painter(options.color);
+  const tasks = new Set(report.scenarios.map((s) => s.task));
+  const lines: string[] = [];
   const byCheck = new Map<string, Finding[]>();
   for (const finding of report.findings)
     byCheck.set(finding.check, [...(byCheck.get(finding.check) ?? []), finding]);
@@ -142,7 +140,7 @@ export function renderText(report: Report, options: TextOptions): string {
       const finding = group[0] as Finding;
       const where = group.map((f) => f.scenario).join(', ');
       lines.push(
-        `  ${paint('bold', where)}${tasks.length > 1 ? ` (${finding.task})` : ''}: ${finding.message}`,
+        `  ${paint('bold', where)}${tasks.size > 1 ? ` (${finding.task})` : ''}: ${terminalText(finding.message)}`,
       );
       const shown = finding.evidence.slice(0, 5);
       for (const item of shown) lines.push(`    ${paint('dim', '-')} ${evidenceLine(item)}`);
@@ -153,7 +151,7 @@ export function renderText(report: Report, options: TextOptions): string {
     lines.push(`  ${paint('cyan', 'fix:')} ${first.fix}`);
   }
   const notes = report.evidence.runs.flatMap((run) =>
-    [...new Set(run.notes)].map((note) => `${run.scenario}: ${note}`),
+    [...new Set(run.notes)].map((note) => `${run.scenario}: ${terminalText(note)}`),
   );
   if (notes.length > 0) {
     lines.push('');
@@ -163,8 +161,7 @@ export function renderText(report: Report, options: TextOptions): string {
       lines.push(paint('dim', `  … and ${notes.length - 10} more (see --format json)`));
   }
 
-  lines.push('');
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 function evidenceLine(item: Finding['evidence'][number]): string {
@@ -177,7 +174,7 @@ function evidenceLine(item: Finding['evidence'][number]): string {
   if (item.location && !named) parts.push(`at ${locationText(item.location)}`);
   if (item.preview && item.fingerprint)
     parts.push(`[${item.preview} ${item.fingerprint.slice(0, 19)}…]`);
-  return parts.join(' ');
+  return terminalText(parts.join(' '));
 }
 
 export function locationText(location: HitLocation): string {

@@ -12,8 +12,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
+import type { CanaryKind } from '../evidence/names.ts';
 import { Secret } from '../evidence/secret.ts';
-import type { CanaryKind } from '../lab/canaries.ts';
 import { buildNeedles, type NeedleSet } from '../search/needles.ts';
 
 export const CANARY_KINDS: readonly CanaryKind[] = [
@@ -23,11 +23,6 @@ export const CANARY_KINDS: readonly CanaryKind[] = [
   'refresh_token',
   'id_token',
 ];
-
-export interface CanaryFileEntry {
-  kind: CanaryKind;
-  value: string;
-}
 
 /** Parses a canary file's text. Errors name the file and field, never a value. */
 export function parseCanaries(text: string, file: string): NeedleSet {

@@ -11,18 +11,18 @@
 
 import { isAscii } from 'node:buffer';
 import type { CanaryEncoding } from '../evidence/model.ts';
+import type { CanaryKind } from '../evidence/names.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import { fingerprint, preview } from '../evidence/secret.ts';
-import type { CanaryKind } from '../lab/canaries.ts';
-import type { Severity } from '../policy/types.ts';
+import type { BaseFinding, Severity } from '../findings/index.ts';
+import { type JwtClaims, jwtClaims } from '../jwt.ts';
 import type { NeedleSet } from '../search/needles.ts';
 import { engineFor } from './detect.ts';
-import { type JwtClaims, jwtClaims } from './jwt.ts';
 import { RULES } from './rules/index.ts';
 import type { Rule } from './rules/types.ts';
 
 /** One credential found, already redacted: the value itself is gone. */
-export interface Detection {
+export interface Detection extends BaseFinding {
   rule: string;
   severity: Severity;
   line: number;

@@ -1,9 +1,11 @@
 /**
  * Text we did not write (file and member names, library error messages) made safe to print:
- * control characters shown as `\xNN`, and any credential a rule or canary finds replaced by its
- * redacted preview. A file named after a token must not leak the token through the report.
+ * control, zero-width and bidirectional characters shown as `\u{1B}` (as every report shows
+ * them), and any credential a rule or canary finds replaced by its redacted preview. A file
+ * named after a token must not leak the token through the report.
  */
 import { fingerprint } from '../evidence/secret.ts';
+import { showInvisible } from '../visible.ts';
 import type { Detector } from './content.ts';
 import { findSecrets } from './detect.ts';
 import { RULES } from './rules/index.ts';
@@ -11,10 +13,7 @@ import { RULES } from './rules/index.ts';
 const MAX = 300;
 
 export function safeText(text: string, detector?: Detector): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
-  let out = text.replace(/[\u0000-\u001f\u007f]/g, (char) => {
-    return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
+  let out = showInvisible(text);
   const matches = findSecrets(out, RULES);
   for (const match of matches.reverse()) {
     out = `${out.slice(0, match.start)}[redacted ${match.rule.id}]${out.slice(match.end)}`;

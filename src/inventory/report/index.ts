@@ -1,3 +1,4 @@
+import { byFormat } from '../../report/kit/index.ts';
 import type { InventoryReport } from '../model.ts';
 import { renderInventoryJson } from './json.ts';
 import { renderInventoryJunit } from './junit.ts';
@@ -8,21 +9,11 @@ import { renderInventoryText } from './text.ts';
 export const INVENTORY_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
 export type InventoryFormat = (typeof INVENTORY_FORMATS)[number];
 
-const RENDERERS: Record<
-  InventoryFormat,
-  (report: InventoryReport, options: { color: boolean }) => string
-> = {
+/** Renders a report of `inventory` in any of its formats. */
+export const renderInventory = byFormat<InventoryFormat, InventoryReport>({
   text: renderInventoryText,
   json: renderInventoryJson,
   sarif: renderInventorySarif,
   junit: renderInventoryJunit,
   markdown: renderInventoryMarkdown,
-};
-
-export function renderInventory(
-  format: InventoryFormat,
-  report: InventoryReport,
-  options: { color: boolean },
-): string {
-  return RENDERERS[format](report, options);
-}
+});

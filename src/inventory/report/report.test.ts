@@ -83,6 +83,27 @@ describe('inventory reporters', () => {
     expect(renderInventory('text', report, { color: true })).toContain('\x1b[31m');
   });
 
+  it('shows paths and labels from disk as text, never as markup or terminal codes', () => {
+    // A cache file may be named anything: a backtick would end its code span, a pipe its
+    // table cell, an escape sequence would recolour the terminal.
+    const [first, ...rest] = report.entries;
+    if (!first) throw new Error('the fixture home has entries');
+    const name = 'we|ird`<img src=x>\u001b[31m.json';
+    const hostile: InventoryReport = {
+      ...report,
+      entries: [
+        { ...first, path: `${first.home}/.aws/${name}`, label: '*me* <b>@you</b>' },
+        ...rest,
+      ],
+    };
+    const markdown = renderInventory('markdown', hostile, { color: false });
+    expect(markdown).toContain('| `~/.aws/we\\|ird <img src=x> [31m.json` |');
+    expect(markdown).toContain('\\*me\\* \\<b\\>@\u200byou\\</b\\>');
+    const text = renderInventory('text', hostile, { color: false });
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('~/.aws/we|ird`<img src=x>\\u{1B}[31m.json');
+  });
+
   it('has a renderer for every format', () => {
     for (const format of INVENTORY_FORMATS)
       expect(renderInventory(format, report, { color: false }).length).toBeGreaterThan(0);

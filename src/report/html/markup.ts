@@ -4,6 +4,8 @@
  * names, task names, messages quoting them), so nothing reaches the page unescaped.
  */
 
+import { showInvisible } from '../../visible.ts';
+
 /** Markup that is already safe to place in a page. */
 export class Markup {
   readonly value: string;
@@ -28,31 +30,10 @@ const ENTITIES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/**
- * Characters that would hide or reorder text a reviewer reads (control characters, zero-width
- * and bidirectional overrides, as in "Trojan Source"): shown as `\u{202E}` instead.
- */
-function isInvisible(code: number): boolean {
-  return (
-    code < 0x20 ||
-    (code >= 0x7f && code <= 0x9f) ||
-    code === 0xad ||
-    code === 0x61c ||
-    (code >= 0x200b && code <= 0x200f) ||
-    (code >= 0x2028 && code <= 0x202e) ||
-    (code >= 0x2060 && code <= 0x206f) ||
-    code === 0xfeff
-  );
-}
-
-/** Text as it may appear in an element or a double-quoted attribute. */
+/** Text as it may appear in an element or a double-quoted attribute; invisible characters are
+ * shown as `\u{202E}`, as in every report a person reads. */
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/[^ -~]/gu, (char) => {
-      const code = char.codePointAt(0) ?? 0;
-      return isInvisible(code) ? `\\u{${code.toString(16).toUpperCase()}}` : char;
-    })
-    .replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
+  return showInvisible(text).replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
 }
 
 function serialize(value: Content): string {

@@ -26,9 +26,9 @@ import {
   SLOW_DOWN_STEP_SECONDS,
 } from '../../checks/timeline.ts';
 import type { CheckId, Finding } from '../../checks/types.ts';
+import type { RequestEvent } from '../../evidence/events.ts';
 import type { ScenarioRun } from '../../evidence/model.ts';
 import type { Fingerprint } from '../../evidence/secret.ts';
-import type { RequestEvent } from '../../lab/trace.ts';
 
 export const GAP_OWNERS: readonly GapOwner[] = ['poll-interval', 'poll-slow-down', 'error-backoff'];
 

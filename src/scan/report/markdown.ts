@@ -1,4 +1,4 @@
-import { escapeMarkdown } from '../../report/markdown.ts';
+import { escapeMarkdown, markdownTable } from '../../report/kit/index.ts';
 import { displayLocation } from '../types.ts';
 import { findingLocation, findingWhat, jwtSummary, type ScanReport } from './model.ts';
 
@@ -13,14 +13,18 @@ export function renderScanMarkdown(report: ScanReport): string {
   ];
   if (report.findings.length) {
     out.push(
-      '| Severity | Rule | Location | Preview | Fingerprint | JWT |',
-      '|---|---|---|---|---|---|',
+      ...markdownTable(
+        ['Severity', 'Rule', 'Location', 'Preview', 'Fingerprint', 'JWT'],
+        report.findings.map((f) => [
+          f.severity,
+          escapeMarkdown(findingWhat(f)),
+          escapeMarkdown(findingLocation(f)),
+          escapeMarkdown(f.preview),
+          { code: f.fingerprint },
+          escapeMarkdown(jwtSummary(f) ?? ''),
+        ]),
+      ),
     );
-    for (const f of report.findings) {
-      out.push(
-        `| ${f.severity} | ${escapeMarkdown(findingWhat(f))} | ${escapeMarkdown(findingLocation(f))} | ${escapeMarkdown(f.preview)} | \`${f.fingerprint}\` | ${escapeMarkdown(jwtSummary(f) ?? '')} |`,
-      );
-    }
     out.push('');
   }
   if (report.places.length) {

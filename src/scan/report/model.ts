@@ -2,7 +2,7 @@
  * The report of `devicebound scan`: findings (redacted: fingerprints and previews only), what
  * was skipped and why, the places looked at (`--host-defaults`) and a summary.
  */
-import { severityRank } from '../../report/model.ts';
+import { severityRank } from '../../findings/index.ts';
 import { VERSION } from '../../version.ts';
 import type { PlaceStatus } from '../host-defaults.ts';
 import { RULES } from '../rules/index.ts';

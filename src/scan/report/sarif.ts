@@ -5,8 +5,17 @@
  * secret's own fingerprint, so a secret keeps its alert when lines move.
  */
 
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { SARIF_LEVELS, SARIF_SECURITY_SEVERITY } from '../../report/sarif-severity.ts';
+import { resolve } from 'node:path';
+import {
+  fileArtifact,
+  fileUri,
+  pathNotifications,
+  SRCROOT,
+  sarifLog,
+  sarifResult,
+  sarifRule,
+} from '../../report/kit/index.ts';
+import type { ScanFinding } from '../types.ts';
 import { findingWhat, jwtSummary, type ScanReport } from './model.ts';
 
 export interface ScanSarifOptions {
@@ -17,96 +26,51 @@ export interface ScanSarifOptions {
 export function renderScanSarif(report: ScanReport, options: ScanSarifOptions = {}): string {
   const root = resolve(options.root ?? process.cwd());
   const ruleIndex = new Map(report.rules.map((rule, i) => [rule.id, i]));
-  const log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
+  return sarifLog({
+    tool: report.tool,
+    rules: report.rules.map((rule) =>
+      sarifRule({ ...rule, tags: ['security', 'secret'], precision: 'high' }),
+    ),
+    invocation: {
+      passed: report.summary.passed,
+      startTimeUtc: report.createdAt,
+      notifications: pathNotifications(report.skipped, 'note'),
+    },
+    originalUriBaseIds: { [SRCROOT]: { uri: fileUri(root, { folder: true }) } },
+    results: report.findings.map((finding) => result(finding, ruleIndex.get(finding.rule), root)),
+    columnKind: 'unicodeCodePoints',
+  });
+}
+
+function result(finding: ScanFinding, ruleIndex: number | undefined, root: string) {
+  const member = finding.archivePath ? ` in ${finding.archivePath}` : '';
+  const jwt = jwtSummary(finding);
+  return sarifResult({
+    ruleId: finding.rule,
+    ruleIndex: ruleIndex ?? 0,
+    severity: finding.severity,
+    message: `${findingWhat(finding)}${member}: ${finding.preview} ${finding.fingerprint}${jwt ? `; ${jwt}` : ''}`,
+    locations: [
       {
-        tool: {
-          driver: {
-            name: report.tool.name,
-            version: report.tool.version,
-            semanticVersion: report.tool.version,
-            rules: report.rules.map((rule) => {
-              const security = SARIF_SECURITY_SEVERITY[rule.severity];
-              return {
-                id: rule.id,
-                name: rule.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
-                shortDescription: { text: rule.description },
-                defaultConfiguration: { level: SARIF_LEVELS[rule.severity] },
-                properties: {
-                  tags: ['security', 'secret'],
-                  precision: 'high',
-                  ...(security !== undefined && { 'security-severity': security }),
-                },
-              };
-            }),
-          },
+        physicalLocation: {
+          artifactLocation: fileArtifact(resolve(finding.path), root),
+          // Inside an archive the line is the member's, not the archive file's.
+          region: finding.archivePath
+            ? { startLine: 1 }
+            : { startLine: finding.line, startColumn: finding.column },
         },
-        invocations: [
-          {
-            executionSuccessful: true,
-            exitCode: report.summary.passed ? 0 : 1,
-            startTimeUtc: report.createdAt,
-            toolExecutionNotifications: report.skipped.map((item) => ({
-              level: 'note',
-              message: { text: `${item.path}: ${item.reason}` },
-            })),
-          },
-        ],
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToUri(root, true) } },
-        columnKind: 'unicodeCodePoints',
-        results: report.findings.map((finding) => {
-          const artifact = artifactOf(finding.path, root);
-          const member = finding.archivePath ? ` in ${finding.archivePath}` : '';
-          const jwt = jwtSummary(finding);
-          return {
-            ruleId: finding.rule,
-            ruleIndex: ruleIndex.get(finding.rule) ?? 0,
-            level: SARIF_LEVELS[finding.severity],
-            message: {
-              text: `${findingWhat(finding)}${member}: ${finding.preview} ${finding.fingerprint}${jwt ? `; ${jwt}` : ''}`,
-            },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: artifact,
-                  // Inside an archive the line is the member's, not the archive file's.
-                  region: finding.archivePath
-                    ? { startLine: 1 }
-                    : { startLine: finding.line, startColumn: finding.column },
-                },
-              },
-            ],
-            partialFingerprints: { secretFingerprint: finding.fingerprint },
-            properties: {
-              severity: finding.severity,
-              ...(finding.archivePath !== undefined && {
-                archivePath: finding.archivePath,
-                memberLine: finding.line,
-                memberColumn: finding.column,
-              }),
-              ...(finding.encoding !== undefined && { encoding: finding.encoding }),
-              ...(finding.jwt !== undefined && { jwt: finding.jwt }),
-            },
-          };
-        }),
       },
     ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
-}
-
-function artifactOf(path: string, root: string): { uri: string; uriBaseId?: string } {
-  const absolute = resolve(path);
-  const inside = relative(root, absolute);
-  if (inside && !inside.startsWith('..') && !isAbsolute(inside))
-    return { uri: inside.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
-  return { uri: pathToUri(absolute, false) };
-}
-
-function pathToUri(path: string, folder: boolean): string {
-  const segments = path.split(sep).map(encodeURIComponent).join('/');
-  const uri = `file://${segments.startsWith('/') ? '' : '/'}${segments}`;
-  return folder && !uri.endsWith('/') ? `${uri}/` : uri;
+    partialFingerprints: { secretFingerprint: finding.fingerprint },
+    properties: {
+      severity: finding.severity,
+      ...(finding.archivePath !== undefined && {
+        archivePath: finding.archivePath,
+        memberLine: finding.line,
+        memberColumn: finding.column,
+      }),
+      ...(finding.encoding !== undefined && { encoding: finding.encoding }),
+      ...(finding.jwt !== undefined && { jwt: finding.jwt }),
+    },
+  });
 }

@@ -1,20 +1,18 @@
+import {
+  painter,
+  type RenderOptions,
+  SEVERITY_STYLE,
+  terminalText,
+} from '../../report/kit/index.ts';
 import { displayLocation } from '../types.ts';
 import { findingLocation, findingWhat, jwtSummary, type ScanReport } from './model.ts';
 
-export interface ScanTextOptions {
-  color: boolean;
-}
-
-const SEVERITY_COLOR: Record<string, string> = {
-  critical: '\u001b[35m',
-  high: '\u001b[31m',
-  medium: '\u001b[33m',
-  low: '\u001b[36m',
-  info: '\u001b[2m',
-};
-
-export function renderScanText(report: ScanReport, options: ScanTextOptions): string {
-  const paint = (code: string, text: string) => (options.color ? `${code}${text}\u001b[0m` : text);
+/**
+ * The terminal report. File names and reasons were made safe to print where they were found
+ * (`safeText`); a JWT's claims are the token's own text, made safe here.
+ */
+export function renderScanText(report: ScanReport, options: RenderOptions): string {
+  const paint = painter(options.color);
   const lines: string[] = [];
   if (report.places.length) {
     lines.push('Places looked at:');
@@ -25,11 +23,11 @@ export function renderScanText(report: ScanReport, options: ScanTextOptions): st
     lines.push('');
   }
   for (const finding of report.findings) {
-    const severity = paint(SEVERITY_COLOR[finding.severity] ?? '', finding.severity.toUpperCase());
+    const severity = paint(SEVERITY_STYLE[finding.severity], finding.severity.toUpperCase());
     lines.push(`${severity} ${findingWhat(finding)} at ${findingLocation(finding)}`);
     lines.push(`  ${finding.preview}  ${finding.fingerprint}`);
     const jwt = jwtSummary(finding);
-    if (jwt) lines.push(`  ${jwt}`);
+    if (jwt) lines.push(`  ${terminalText(jwt)}`);
   }
   if (report.skipped.length) {
     if (report.findings.length) lines.push('');

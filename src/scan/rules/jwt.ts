@@ -1,4 +1,4 @@
-import { decodeJwt } from '../jwt.ts';
+import { decodeJwt } from '../../jwt.ts';
 import { b64url, fake, fakeJwt } from './fake.ts';
 import type { Rule } from './types.ts';
 

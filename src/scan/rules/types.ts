@@ -4,7 +4,7 @@
  * verifier that rejects look-alikes, and its own true- and false-positive samples, each with a
  * one-line reason. `rules.test.ts` fails when a sample is misjudged.
  */
-import type { Severity } from '../../policy/types.ts';
+import type { Severity } from '../../findings/index.ts';
 
 export interface RuleSample {
   text: string;

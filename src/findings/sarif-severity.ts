@@ -1,4 +1,4 @@
-import type { Severity } from '../policy/types.ts';
+import type { Severity } from './severity.ts';
 
 /** SARIF result level: critical/high → error, medium → warning, low/info → note. */
 export const SARIF_LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = {

@@ -1,0 +1,48 @@
+// The CLI loads each command's modules only when that command runs (src/cli/main.ts): `scan`
+// and `inventory` must not pay at start-up for the eleven checks and their report, which only
+// `check` needs. A preload records every module the process resolves (Node's in-thread
+// `module.registerHooks`, stable on Node 24), and the test reads the list.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI_ENTRY } from './cli.ts';
+
+const RECORDER = fileURLToPath(new URL('./fixtures/cli/record-modules.ts', import.meta.url));
+const SRC = new URL('../src/', import.meta.url).href;
+const dir = mkdtempSync(join(tmpdir(), 'devicebound-lazy-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The source modules (`src/…`) that `devicebound …args` loads. */
+function modulesLoadedBy(args: string[]): string[] {
+  const file = join(dir, `${args.join('-')}.json`);
+  const run = spawnSync(process.execPath, ['--import', RECORDER, CLI_ENTRY, ...args], {
+    env: { ...process.env, DEVICEBOUND_MODULES_FILE: file },
+    encoding: 'utf8',
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return (JSON.parse(readFileSync(file, 'utf8')) as string[])
+    .filter((url) => url.startsWith(SRC))
+    .map((url) => url.slice(SRC.length));
+}
+
+describe('lazy loading of the commands', () => {
+  it.each([
+    ['scan', 'cli/scan.ts'],
+    ['inventory', 'cli/inventory.ts'],
+  ])('`%s --help` loads no check module and not the check report', (command, own) => {
+    const loaded = modulesLoadedBy([command, '--help']);
+    // The recorder works: the command's own module is in the list.
+    expect(loaded).toContain(own);
+    expect(loaded.filter((path) => path.startsWith('checks/'))).toEqual([]);
+    expect(loaded.filter((path) => /^report\/[^/]+\.ts$/.test(path))).toEqual([]);
+  });
+
+  it('`check --help` loads no check either: they load once the programs have run', () => {
+    const loaded = modulesLoadedBy(['check', '--help']);
+    expect(loaded).toContain('cli/check.ts');
+    expect(loaded.filter((path) => path.startsWith('checks/'))).toEqual([]);
+  });
+});
