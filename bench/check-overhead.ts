@@ -7,12 +7,12 @@
 //     printed, and the overhead is given with and without them.
 // (2) The six-scenario suite against the longest single scenario, measured in the same run.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Evidence } from '../src/evidence/model.ts';
-import { SCENARIOS } from '../src/lab/scenarios.ts';
+import { SCENARIOS } from '../src/evidence/names.ts';
 import { type Benchmark, type Figure, formatNumber, log } from './lib/report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,7 +43,8 @@ async function measure(scenarios: string[], dir: string): Promise<Measured> {
   args.push('--save-evidence', evidenceFile, '--', process.execPath, FIXTURE);
   const started = performance.now();
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    // In an empty folder: what copying a real working directory adds is bench/working-copy.ts's.
+    const child = spawn(process.execPath, args, { stdio: 'ignore', cwd: join(dir, 'cwd') });
     child.on('error', reject);
     child.on('exit', resolve);
   });
@@ -80,6 +81,7 @@ export const benchmark: Benchmark = {
     'devicebound check: harness overhead per scenario and concurrency of the six-scenario suite',
   async run() {
     const dir = await mkdtemp(join(tmpdir(), 'devicebound-bench-check-'));
+    await mkdir(join(dir, 'cwd'));
     try {
       const figures: Figure[] = [];
       const single: Record<string, Measured> = {};

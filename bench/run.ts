@@ -10,6 +10,7 @@ import { killAllChildren } from './lib/children.ts';
 import { type Benchmark, log, table } from './lib/report.ts';
 import { benchmark as scanThroughput } from './scan-throughput.ts';
 import { benchmark as tlsProxyOverhead } from './tls-proxy-overhead.ts';
+import { benchmark as workingCopy } from './working-copy.ts';
 
 /** In order. A new benchmark is a module exporting a `Benchmark`, added here. */
 const BENCHMARKS: Benchmark[] = [
@@ -17,6 +18,7 @@ const BENCHMARKS: Benchmark[] = [
   labMemory,
   canarySearch,
   checkOverhead,
+  workingCopy,
   tlsProxyOverhead,
   scanThroughput,
 ];

@@ -1,7 +1,7 @@
 // `devicebound check` end to end: the real CLI as a child process, running the fixture CLIs
 // (real programs) against real labs. Each defect must be caught by its check and by no other;
 // the well-behaved client must pass every scenario.
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,13 @@ const fixture = (name: string) =>
   fileURLToPath(new URL(`./fixtures/clis/${name}.mjs`, import.meta.url));
 const work = await mkdtemp(join(tmpdir(), 'devicebound-check-test-'));
 afterAll(() => rm(work, { recursive: true, force: true }));
+/**
+ * The folder `check` runs in below: every scenario gets a copy of it, so a small one keeps the
+ * suite quick (bench/working-copy.ts measures what a real checkout costs).
+ */
+const cwd = join(work, 'cwd');
+await mkdir(cwd);
+await writeFile(join(cwd, 'README'), 'the working directory of the checks below\n');
 
 interface JsonReport {
   findings: { check: string; scenario: string; message: string }[];
@@ -40,7 +47,7 @@ async function check(
   const interval = extra.includes('--interval') ? [] : ['--interval', '1'];
   const args = ['check', ...interval, '--format', 'json', '--output', output];
   for (const scenario of scenarios) args.push('--scenario', scenario);
-  const done = await runCli([...args, ...extra, '--', process.execPath, fixture(name)], env);
+  const done = await runCli([...args, ...extra, '--', process.execPath, fixture(name)], env, cwd);
   const report = JSON.parse(
     await readFile(output, 'utf8').catch(() => 'null'),
   ) as JsonReport | null;
@@ -237,33 +244,108 @@ describe.concurrent('hostile programs get a clear finding or error, never a cras
     expect(done.code).toBe(2);
     expect(done.stderr).toMatch(new RegExp(`^devicebound: ${file}:2: not valid JSON\\n$`));
   });
+
+  it('saved evidence with a malformed event deep inside is refused (exit 2), naming the field', async () => {
+    const saved = fileURLToPath(new URL('./fixtures/report/evidence.json', import.meta.url));
+    const evidence = JSON.parse(await readFile(saved, 'utf8')) as {
+      runs: { events: Record<string, unknown>[] }[];
+    };
+    const event = evidence.runs[0]?.events[3];
+    if (event) event.t = 'soon';
+    const file = join(work, 'malformed-evidence.json');
+    await writeFile(file, JSON.stringify(evidence));
+    const done = await runCli(['check', '--evidence', file]);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toBe(
+      `devicebound: ${file}: runs[0].events[3].t: expected a number, got a string\n`,
+    );
+  });
 });
+
+describe('every scenario runs in its own copy of the working directory', () => {
+  it("a program writing there leaves the user's folder as it was, and each scenario sees and is judged on its own files only", async () => {
+    const project = join(work, 'project');
+    await mkdir(join(project, 'docs'), { recursive: true });
+    await writeFile(join(project, 'README'), 'a project\n');
+    await writeFile(join(project, 'docs', 'guide.md'), '# guide\n');
+    const policy = join(project, 'devicebound.yaml');
+    await writeFile(
+      policy,
+      `version: 1\ntasks:\n  login:\n    run: ${JSON.stringify([process.execPath, fixture('bad-secret-in-cwd')])}\n`,
+    );
+    const before = await listing(project);
+    const output = join(work, 'own-cwd.json');
+    const done = await runCli([
+      'check',
+      '--policy',
+      policy,
+      '--interval',
+      '1',
+      '--format',
+      'json',
+      '--output',
+      output,
+    ]);
+    expect(done.stderr).toBe('');
+    const report = JSON.parse(await readFile(output, 'utf8')) as JsonReport;
+    // 42 would mean a program saw another scenario's files.
+    expect(report.scenarios.map((s) => [s.scenario, s.exitCode])).toEqual(
+      ALL.map((scenario) => [scenario, SIGNS_IN.includes(scenario) ? 0 : 1]),
+    );
+    expect(firedChecks(report)).toEqual(['secret-at-rest']);
+    for (const finding of report.findings) {
+      const named = [...finding.message.matchAll(/device-code-([a-z-]+)\.txt/g)].map((m) => m[1]);
+      expect(named).toEqual([finding.scenario]);
+    }
+    expect(report.findings.map((f) => f.scenario).sort()).toEqual([...SIGNS_IN].sort());
+    expect(await listing(project)).toEqual(before);
+    expect(done.code).toBe(1);
+  });
+});
+
+/** Every file and folder under `dir` with its size, mode, mtime and content. */
+async function listing(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const lines = await Promise.all(
+    entries.map(async (entry) => {
+      const path = join(entry.parentPath, entry.name);
+      const { size, mode, mtimeMs } = await stat(path);
+      const content = entry.isFile() ? await readFile(path, 'utf8') : '';
+      return `${path} ${size} ${mode} ${mtimeMs} ${content}`;
+    }),
+  );
+  return lines.sort();
+}
 
 describe('evidence and output never hold a raw secret', () => {
   it('saves evidence, judges it again the same way, and no output contains the leaked token', async () => {
     const evidence = join(work, 'evidence.json');
     const json = join(work, 'report.json');
-    const done = await runCli([
-      'check',
-      '--interval',
-      '1',
-      '--scenario',
-      'approve',
-      '--verbose',
-      '--format',
-      'text',
-      '--format',
-      'json',
-      '--output',
-      '-',
-      '--output',
-      json,
-      '--save-evidence',
-      evidence,
-      '--',
-      process.execPath,
-      fixture('bad-secret-in-output'),
-    ]);
+    const done = await runCli(
+      [
+        'check',
+        '--interval',
+        '1',
+        '--scenario',
+        'approve',
+        '--verbose',
+        '--format',
+        'text',
+        '--format',
+        'json',
+        '--output',
+        '-',
+        '--output',
+        json,
+        '--save-evidence',
+        evidence,
+        '--',
+        process.execPath,
+        fixture('bad-secret-in-output'),
+      ],
+      undefined,
+      cwd,
+    );
     expect(done.code).toBe(1);
     // --verbose passed the program's own output through: that is where the raw token is.
     const leaked = /access_token: (\S+)/.exec(done.stdout)?.[1] ?? '';
@@ -288,6 +370,8 @@ describe('Ctrl-C', () => {
     const running = startCli(
       ['check', '--interval', '1', '--', process.execPath, fixture('hang')],
       { ...process.env, TMPDIR: sandboxParent },
+      undefined,
+      cwd,
     );
     // Wait until every scenario's program is running.
     for (let i = 0; i < 100 && (await processesRunning('hang.mjs')).length < 6; i++)
@@ -335,6 +419,7 @@ describe('check --save-canaries, then scan --canaries', () => {
         fixture('bad-secret-at-rest'),
       ],
       { ...process.env, TMPDIR: sandboxParent },
+      cwd,
     );
     expect(done.code).toBe(1);
     expect(done.stderr).toMatch(/5 canary values saved to .*canaries\.json \(mode 0600/);

@@ -20,16 +20,18 @@ export interface Running {
   finished: Promise<Finished>;
 }
 
-/** Starts the CLI; `as` runs it as another user (root only). */
+/** Starts the CLI; `as` runs it as another user (root only), `cwd` in another folder. */
 export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
   as?: { uid: number; gid: number },
+  cwd?: string,
 ): Running {
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     ...as,
+    ...(cwd !== undefined && { cwd }),
   });
   let out = '';
   let err = '';
@@ -69,7 +71,7 @@ export function startCli(
   };
 }
 
-/** Runs the CLI to completion. */
-export function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<Finished> {
-  return startCli(args, env).finished;
+/** Runs the CLI to completion, in `cwd` when given. */
+export function runCli(args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Promise<Finished> {
+  return startCli(args, env, undefined, cwd).finished;
 }

@@ -1,13 +1,14 @@
 // A program that calls hosts the task does not play: every attempt is refused by the egress
 // proxy and listed per scenario in every report; a path that carried a canary is recorded with
 // the canary redacted, and no report holds the raw value.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEvidence } from '../src/evidence/load.ts';
 import type { Evidence } from '../src/evidence/model.ts';
-import type { EgressEvent } from '../src/lab/trace.ts';
+import type { EgressEvent } from '../src/lab/index.ts';
 import { runCli } from './cli.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/clis/telemetry.mjs', import.meta.url));
@@ -37,7 +38,12 @@ beforeAll(async () => {
   args.push('--save-evidence', join(work, 'evidence.json'));
   args.push('--save-canaries', join(work, 'canaries.json'), '--keep-sandbox');
   args.push('--', process.execPath, fixture);
-  const done = await runCli(args, { ...process.env, TMPDIR: work });
+  // Run from a folder of its own: the kept sandbox holds a copy of the working directory, and
+  // this repository's own files mention keys.
+  const project = join(work, 'project');
+  await mkdir(project);
+  await writeFile(join(project, 'README'), 'a project\n');
+  const done = await runCli(args, { ...process.env, TMPDIR: work }, project);
   expect(done.code).toBe(0);
   sandboxFiles = await filesUnder(work);
   for (const format of formats) outputs[format] = await readFile(join(work, format), 'utf8');
@@ -55,6 +61,10 @@ afterAll(async () => {
 });
 
 describe('destinations outside the played hosts', () => {
+  it('are saved in evidence that loads again, proxy, refused requests and kept sandbox too', () => {
+    expect(parseEvidence(outputs.evidence ?? '', 'evidence.json')).toEqual(evidence);
+  });
+
   it('are refused and recorded, the path without its query and with the canary redacted', () => {
     const events = (evidence.runs[0]?.events ?? []).filter(
       (e): e is EgressEvent => e.type === 'egress',

@@ -1,5 +1,8 @@
-import type { Lab } from '../lab/index.ts';
 import type { Sandbox } from './sandbox.ts';
+import type { ScenarioSource } from './source.ts';
+
+/** What the program is told about the source it signs in against. */
+type Endpoints = Pick<ScenarioSource, 'issuer' | 'resource' | 'clientId'>;
 
 /**
  * Variables taken from the caller's environment. Nothing else is: a program under test must not
@@ -30,18 +33,14 @@ export interface NetworkEnvironment {
  * Fills `{issuer}`, `{host}`, `{port}`, `{client_id}`, `{resource}`, `{ca_file}` and `{proxy}`
  * in a value.
  */
-export function template(
-  value: string,
-  lab: Pick<Lab, 'issuer' | 'resource' | 'clientId'>,
-  network?: NetworkEnvironment,
-): string {
-  const url = new URL(lab.issuer);
+export function template(value: string, source: Endpoints, network?: NetworkEnvironment): string {
+  const url = new URL(source.issuer);
   const values: Record<string, string> = {
-    issuer: lab.issuer,
+    issuer: source.issuer,
     host: url.hostname,
     port: url.port,
-    client_id: lab.clientId,
-    resource: lab.resource,
+    client_id: source.clientId,
+    resource: source.resource,
     ca_file: network?.caFile ?? '',
     proxy: network?.proxy ?? '',
   };
@@ -83,7 +82,7 @@ export function networkVariables(network: NetworkEnvironment): Record<string, st
 
 /** The environment of the contract (DESIGN.md), plus the task's own, templated. */
 export function programEnvironment(options: {
-  lab: Pick<Lab, 'issuer' | 'resource' | 'clientId'>;
+  source: Endpoints;
   sandbox: Sandbox;
   scenario: string;
   task: string;
@@ -96,9 +95,9 @@ export function programEnvironment(options: {
   const env: NodeJS.ProcessEnv = {};
   for (const name of PASSED_THROUGH) if (parent[name] !== undefined) env[name] = parent[name];
   Object.assign(env, options.sandbox.dirs, {
-    DEVICEBOUND_ISSUER: options.lab.issuer,
-    DEVICEBOUND_CLIENT_ID: options.lab.clientId,
-    DEVICEBOUND_RESOURCE: options.lab.resource,
+    DEVICEBOUND_ISSUER: options.source.issuer,
+    DEVICEBOUND_CLIENT_ID: options.source.clientId,
+    DEVICEBOUND_RESOURCE: options.source.resource,
     DEVICEBOUND_SCENARIO: options.scenario,
     DEVICEBOUND_TASK: options.task,
     // Marks every process of this run, so ones that leave the process group are still found.
@@ -107,6 +106,6 @@ export function programEnvironment(options: {
   });
   if (options.network) Object.assign(env, networkVariables(options.network));
   for (const [name, value] of Object.entries(options.extra))
-    env[name] = template(value, options.lab, options.network);
+    env[name] = template(value, options.source, options.network);
   return env;
 }

@@ -9,11 +9,19 @@ import type { Canary, ScenarioName } from '../lab/index.ts';
 import type { Policy, TaskPolicy } from '../policy/types.ts';
 import { createRunCa } from '../tls/ca.ts';
 import { VERSION } from '../version.ts';
+import { labSource } from './lab-source.ts';
 import { runScenario, type ScenarioJob } from './run-scenario.ts';
 import { createRunFolder } from './sandbox.ts';
+import type { EvidenceSource } from './source.ts';
 
 export interface RunOptions {
+  /**
+   * Keep every scenario's sandbox (its HOME, TMPDIR and working copy) for inspection; each
+   * one's folder is handed to `onSandboxKept`. The evidence never holds these paths.
+   */
   keepSandbox?: boolean;
+  /** Told, as each scenario ends, where its kept sandbox is (only with `keepSandbox`). */
+  onSandboxKept?: (task: string, scenario: ScenarioName, path: string) => void;
   verbose?: boolean;
   /** Aborting (Ctrl-C) kills every program, closes every lab, removes every sandbox. */
   signal?: AbortSignal;
@@ -25,6 +33,13 @@ export interface RunOptions {
    * `check --save-canaries`, whose file then holds secrets by design.
    */
   onCanaries?: (canaries: Canary[]) => void;
+  /** What answers the programs and records what they did. Default: a fresh lab per scenario. */
+  source?: EvidenceSource;
+  /**
+   * Bytes of files each scenario copies from the working directory (default
+   * `WORKING_COPY_LIMIT_BYTES`, 128 MiB); past it the program runs in the folder itself.
+   */
+  workingCopyLimitBytes?: number;
 }
 
 /** Runs every (task, scenario) of the policy and returns the evidence. */
@@ -43,17 +58,24 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
         clientId: task.clientId ?? policy.clientId,
         interval: policy.interval,
         ca,
+        source: options.source ?? labSource,
         runFolder,
         keepSandbox: options.keepSandbox ?? false,
+        ...(options.workingCopyLimitBytes !== undefined && {
+          workingCopyLimitBytes: options.workingCopyLimitBytes,
+        }),
         verbose: options.verbose ?? false,
         signal,
         onProgress: (state) => options.onProgress?.(task.name, scenario, state),
         ...(options.onCanaries && { onCanaries: options.onCanaries }),
+        ...(options.onSandboxKept && {
+          onSandboxKept: (path: string) => options.onSandboxKept?.(task.name, scenario, path),
+        }),
       });
     }
   }
   const createdAt = new Date().toISOString();
-  let runs: Awaited<ReturnType<typeof runScenario>>[];
+  let runs: ScenarioRun[];
   try {
     runs = await pool(jobs, options.concurrency ?? jobs.length, async (job) => {
       const run = await runScenario(job);
@@ -137,4 +159,6 @@ export function taskPolicyFrom(task: JudgedPolicy['tasks'][number]): TaskPolicy 
   return { ...task, env: {}, stdin: undefined };
 }
 
+export type { EvidenceSource, ScenarioSource, SourceRequest } from './source.ts';
+export { WORKING_COPY_LIMIT_BYTES } from './working-copy.ts';
 export type { ScenarioRun };

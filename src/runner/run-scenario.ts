@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CanaryHit,
@@ -10,16 +10,18 @@ import type {
   RootName,
   ScenarioRun,
 } from '../evidence/model.ts';
-import { type Canary, type Lab, type ScenarioName, startLab } from '../lab/index.ts';
+import type { Canary, ScenarioName } from '../lab/index.ts';
 import type { TaskPolicy } from '../policy/types.ts';
 import type { RunCa } from '../tls/ca.ts';
 import { findCanaries } from './artifacts.ts';
 import { type NetworkEnvironment, programEnvironment } from './environment.ts';
-import { gracePeriodMs, labOptionsFor } from './plan.ts';
+import { gracePeriodMs } from './plan.ts';
 import { killRun } from './processes.ts';
 import { runProgram } from './program.ts';
 import { createSandbox, type Sandbox } from './sandbox.ts';
 import { changedFiles, type Snapshot, snapshot } from './snapshot.ts';
+import type { EvidenceSource, ScenarioSource } from './source.ts';
+import { copyWorkingDirectory, type WorkingCopy, workingCopyPath } from './working-copy.ts';
 
 export interface ScenarioJob {
   scenario: ScenarioName;
@@ -30,51 +32,57 @@ export interface ScenarioJob {
   interval: number | undefined;
   /** The run's certificate authority (one per `check` run, kept in memory). */
   ca: RunCa;
+  /** What answers the program and records what it did (the lab, for `check`). */
+  source: EvidenceSource;
   /** The folder holding every sandbox of this `check` run (see `createRunFolder`). */
   runFolder: string;
   keepSandbox: boolean;
+  /** See `RunOptions.workingCopyLimitBytes`. */
+  workingCopyLimitBytes?: number;
   verbose: boolean;
   signal: AbortSignal;
   /** Told when something worth showing on a progress line happens. */
   onProgress?: (message: string) => void;
   /** See `RunOptions.onCanaries`. */
   onCanaries?: (canaries: Canary[]) => void;
+  /** Told the sandbox's folder once the scenario is over, when `keepSandbox` keeps it. */
+  onSandboxKept?: (path: string) => void;
 }
 
-/** Runs one (task, scenario): a fresh lab and sandbox, one or two program runs, the evidence. */
-export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { sandbox?: string }> {
-  // The first run's working-directory snapshot is taken while the lab starts.
-  const firstCwd = snapshot(job.task.cwd, cwdOptionsFor(job));
-  firstCwd.catch(() => {});
-  const lab = await startLab(
-    labOptionsFor(job.scenario, job.clientId, job.interval, { task: job.task, ca: job.ca }),
-  );
-  let sandbox: Sandbox | undefined;
+/**
+ * Runs one (task, scenario): a fresh source and sandbox, a copy of the working directory in the
+ * sandbox, one or two program runs, the evidence.
+ */
+export async function runScenario(job: ScenarioJob): Promise<ScenarioRun> {
+  const sandbox = await createSandbox(job.runFolder, `${job.task.name}-${job.scenario}`);
+  const workingCopies = new WorkingCopies(sandbox, job);
+  let source: ScenarioSource | undefined;
   try {
-    sandbox = await createSandbox(job.runFolder, `${job.task.name}-${job.scenario}`);
-    const network = await networkFor(lab, sandbox, job.ca);
+    // The first run's working copy and its snapshot are made while the source starts.
+    const firstCwd = workingCopies.prepare(job.task.cwd);
+    firstCwd.catch(() => {});
+    source = await job.source.start({
+      scenario: job.scenario,
+      task: job.task,
+      clientId: job.clientId,
+      interval: job.interval,
+      ca: job.ca,
+    });
+    const network = await networkFor(source, sandbox, job.ca);
     const tasks = job.scenario === 'session' ? [job.task, job.nextTask] : [job.task];
     const invocations: Invocation[] = [];
     const notes: string[] = [];
     let previous: Record<'HOME' | 'TMPDIR', Snapshot> | undefined;
     for (const [i, task] of tasks.entries()) {
       if (job.signal.aborted) break;
-      if (i > 0) await waitForTokensToExpire(lab, job.signal);
+      if (i > 0) await waitForTokensToExpire(source, job.signal);
       job.onProgress?.(i > 0 ? 'second run' : 'running');
+      const cwd = i === 0 ? await firstCwd : await workingCopies.prepare(task.cwd);
       const {
         invocation,
         after,
         notes: found,
-      } = await invoke(
-        lab,
-        sandbox,
-        network,
-        task,
-        i + 1,
-        previous,
-        job,
-        i === 0 ? firstCwd : undefined,
-      );
+      } = await invoke(source, sandbox, network, task, i + 1, previous, cwd, job);
       invocations.push(invocation);
       notes.push(...found);
       previous = after;
@@ -82,17 +90,68 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { san
     return {
       task: job.task.name,
       scenario: job.scenario,
-      lab: describeLab(lab),
-      events: [...lab.trace.events],
-      canaries: canaryRecords(lab, invocations),
+      lab: source.describe(),
+      events: [...source.events()],
+      canaries: canaryRecords(source, invocations),
       invocations,
       notes,
-      ...(job.keepSandbox && { sandbox: sandbox.base }),
     };
   } finally {
-    job.onCanaries?.(lab.canaries());
-    await lab.close();
-    if (sandbox && !job.keepSandbox) await sandbox.remove();
+    if (source) {
+      job.onCanaries?.(source.canaries());
+      await source.close();
+    }
+    await workingCopies.settled();
+    if (job.keepSandbox) job.onSandboxKept?.(sandbox.base);
+    else await sandbox.remove();
+  }
+}
+
+/** Where one program run happens: its working directory and how it looked just before. */
+interface PreparedCwd {
+  copy: WorkingCopy;
+  before: Snapshot;
+  /** The copy's notes, for the first run that uses it only. */
+  notes: string[];
+}
+
+/**
+ * The working directories of one scenario's tasks, each copied once into the sandbox (the
+ * `session` scenario's second run finds what its first run left there, as it would at home).
+ */
+class WorkingCopies {
+  readonly #copies = new Map<string, Promise<WorkingCopy>>();
+  readonly #sandbox: Sandbox;
+  readonly #job: ScenarioJob;
+
+  constructor(sandbox: Sandbox, job: ScenarioJob) {
+    this.#sandbox = sandbox;
+    this.#job = job;
+  }
+
+  /** Copies `cwd` unless it was already, and snapshots the copy. */
+  async prepare(cwd: string): Promise<PreparedCwd> {
+    let copy = this.#copies.get(cwd);
+    const first = copy === undefined;
+    if (!copy) {
+      const n = this.#copies.size + 1;
+      const parent = join(this.#sandbox.base, n === 1 ? 'cwd' : `cwd-${n}`);
+      copy = copyWorkingDirectory(cwd, workingCopyPath(parent, cwd), {
+        skip: new Set([this.#job.runFolder]),
+        ...(this.#job.workingCopyLimitBytes !== undefined && {
+          limitBytes: this.#job.workingCopyLimitBytes,
+        }),
+      });
+      this.#copies.set(cwd, copy);
+    }
+    const made = await copy;
+    const before = await snapshot(made.path, cwdOptionsFor(this.#job));
+    return { copy: made, before, notes: first ? made.notes : [] };
+  }
+
+  /** Resolves once no copy is being made any more (before the sandbox is removed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.#copies.values());
   }
 }
 
@@ -100,38 +159,40 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun & { san
  * The run CA's certificate goes into the sandbox, beside HOME rather than in it, so it is no
  * file the program made. Only the certificate: the key never leaves memory.
  */
-async function networkFor(lab: Lab, sandbox: Sandbox, ca: RunCa): Promise<NetworkEnvironment> {
+async function networkFor(
+  source: ScenarioSource,
+  sandbox: Sandbox,
+  ca: RunCa,
+): Promise<NetworkEnvironment> {
   const folder = join(sandbox.base, 'ca');
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const caFile = join(folder, 'devicebound-run-ca.pem');
   await writeFile(caFile, ca.certPem, { mode: 0o644 });
-  return { proxy: lab.proxy ?? '', caFile };
+  return { proxy: source.proxy ?? '', caFile };
 }
 
 async function invoke(
-  lab: Lab,
+  source: ScenarioSource,
   sandbox: Sandbox,
   network: NetworkEnvironment,
   task: TaskPolicy,
   index: number,
   previous: Record<'HOME' | 'TMPDIR', Snapshot> | undefined,
+  cwd: PreparedCwd,
   job: ScenarioJob,
-  cwdTaken?: Promise<Snapshot>,
 ): Promise<{
   invocation: Invocation;
   after: Record<'HOME' | 'TMPDIR', Snapshot>;
   notes: string[];
 }> {
   const runId = randomUUID();
-  const cwdOptions = cwdOptionsFor(job);
-  const cwdBefore =
-    cwdTaken && task.cwd === job.task.cwd ? await cwdTaken : await snapshot(task.cwd, cwdOptions);
-  lab.mark('invocation-start', { invocation: index, task: task.name });
+  const workdir = cwd.copy.path;
+  source.mark('invocation-start', { invocation: index, task: task.name });
   const result = await runProgram({
-    command: task.run,
-    cwd: task.cwd,
+    command: argvFor(task.run, task.cwd, workdir),
+    cwd: workdir,
     env: programEnvironment({
-      lab,
+      source,
       sandbox,
       scenario: job.scenario,
       task: task.name,
@@ -141,24 +202,22 @@ async function invoke(
     }),
     stdin: task.stdin,
     timeoutMs: task.timeoutMs,
-    clock: () => lab.trace.now(),
+    clock: () => source.now(),
     signal: job.signal,
     verbose: job.verbose,
   });
-  lab.mark('program-exit', {
+  source.mark('program-exit', {
     invocation: index,
     exitCode: result.exitCode,
     timedOut: result.timedOut,
   });
 
-  // The lab keeps listening: a poller the program left behind is still recorded.
+  // The source keeps listening: a poller the program left behind is still recorded.
   if (!result.spawnError) {
-    await sleep(gracePeriodMs(lab.settings.interval), undefined, { signal: job.signal }).catch(
-      () => {},
-    );
+    await sleep(gracePeriodMs(source.interval), undefined, { signal: job.signal }).catch(() => {});
   }
   const leftovers = await killRun(runId, result.pgid, result.startTicks);
-  const graceEndedAt = lab.trace.now();
+  const graceEndedAt = source.now();
   // Output pipes close once every holder is gone; a bounded wait, whose timer must not keep
   // the process alive once they have.
   const pipes = new AbortController();
@@ -171,17 +230,17 @@ async function invoke(
   const [home, tmp, cwdAfter] = await Promise.all([
     snapshot(sandbox.dirs.HOME),
     snapshot(sandbox.dirs.TMPDIR),
-    snapshot(task.cwd, cwdOptions),
+    snapshot(workdir, cwdOptionsFor(job)),
   ]);
   const after = { HOME: home, TMPDIR: tmp };
   const files: FileRecord[] = [
     ...changedFiles('HOME', previous?.HOME, after.HOME),
     ...changedFiles('TMPDIR', previous?.TMPDIR, after.TMPDIR),
-    ...changedFiles('cwd', cwdBefore, cwdAfter),
+    ...changedFiles('cwd', cwd.before, cwdAfter),
   ];
-  const roots: Record<RootName, string> = { ...sandbox.dirs, cwd: task.cwd };
+  const roots: Record<RootName, string> = { ...sandbox.dirs, cwd: workdir };
   const search = await findCanaries({
-    canaries: lab.canaries(),
+    canaries: source.canaries(),
     stdout: result.stdout,
     stderr: result.stderr,
     files: files.map((file) => ({ ...file, absolute: join(roots[file.root], file.path) })),
@@ -209,9 +268,10 @@ async function invoke(
     files,
   };
   const notes = [
+    ...cwd.notes,
     ...after.HOME.notes.map((note) => `~/${note}`),
     ...after.TMPDIR.notes.map((note) => `$TMPDIR/${note}`),
-    ...cwdAfter.notes.filter((note) => !cwdBefore.notes.includes(note)).map((note) => `./${note}`),
+    ...cwdAfter.notes.filter((note) => !cwd.before.notes.includes(note)).map((note) => `./${note}`),
     ...search.notes,
   ];
   if (result.stdout?.truncated || result.stderr?.truncated) {
@@ -220,7 +280,26 @@ async function invoke(
   return { invocation, after, notes };
 }
 
-/** The working directory is walked without `.git`, `node_modules` and devicebound's own run folder. */
+/**
+ * The working directory is walked without `.git`, `node_modules` and devicebound's own run
+ * folder (which only a working directory that was not copied can hold).
+ */
+/**
+ * The command as it runs in the scenario's copy of the working directory. An argument that is a
+ * relative path (`./x`, `../x`) leading out of the working directory would not exist beside the
+ * copy: it is made absolute against the real folder. Paths inside it stay relative, so the
+ * program runs (and writes) its own copy.
+ */
+export function argvFor(run: readonly string[], original: string, workdir: string): string[] {
+  if (original === workdir) return [...run];
+  return run.map((arg) => {
+    if (!/^\.\.?\//.test(arg)) return arg;
+    const target = resolve(original, arg);
+    const inside = relative(original, target);
+    return inside.startsWith('..') || isAbsolute(inside) ? target : arg;
+  });
+}
+
 function cwdOptionsFor(job: ScenarioJob) {
   return { skipVendored: true, skip: new Set([job.runFolder]) };
 }
@@ -232,20 +311,20 @@ function summary(stream: { bytes: number; lines: number; truncated: boolean } | 
 }
 
 /** The session scenario's second run starts once every token of the first has expired. */
-async function waitForTokensToExpire(lab: Lab, signal: AbortSignal): Promise<void> {
+async function waitForTokensToExpire(source: ScenarioSource, signal: AbortSignal): Promise<void> {
   const lastIssued = Math.max(
     0,
-    ...lab
+    ...source
       .canaries()
       .filter((c) => c.kind === 'access_token')
       .map((c) => c.issuedAt),
   );
-  const wait = lastIssued + lab.settings.tokenTtl * 1000 + 250 - lab.trace.now();
+  const wait = lastIssued + source.tokenTtl * 1000 + 250 - source.now();
   if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => {});
 }
 
-function canaryRecords(lab: Lab, invocations: Invocation[]): CanaryRecord[] {
-  return lab.canaries().map((canary) => {
+function canaryRecords(source: ScenarioSource, invocations: Invocation[]): CanaryRecord[] {
+  return source.canaries().map((canary) => {
     const invocation = [...invocations].reverse().find((inv) => inv.startedAt <= canary.issuedAt);
     return {
       kind: canary.kind,
@@ -256,23 +335,4 @@ function canaryRecords(lab: Lab, invocations: Invocation[]): CanaryRecord[] {
       invocation: invocation?.index ?? 1,
     };
   });
-}
-
-function describeLab(lab: Lab): ScenarioRun['lab'] {
-  const { settings } = lab;
-  return {
-    issuer: lab.issuer,
-    clientId: lab.clientId,
-    interval: settings.interval,
-    expiresIn: settings.expiresIn,
-    tokenTtl: settings.tokenTtl,
-    slowDownPolls: [...settings.slowDownPolls],
-    faultPolls: Object.fromEntries(settings.faultPolls),
-    autoDecision: settings.autoDecision,
-    issueRefreshTokens: settings.issueRefreshTokens,
-    allowRefresh: settings.allowRefresh,
-    ...(settings.dialect !== 'generic' && { dialect: settings.dialect }),
-    ...(settings.hosts.length > 0 && { hosts: settings.hosts }),
-    ...(settings.tls && { tls: true }),
-  };
 }

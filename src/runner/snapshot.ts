@@ -20,6 +20,11 @@ export interface Snapshot {
 export const MAX_SNAPSHOT_ENTRIES = 200_000;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
+/** `.git` and `node_modules`: never walked in a working directory, never copied (see `working-copy.ts`). */
+export function isVendored(name: string): boolean {
+  return SKIPPED_DIRS.has(name);
+}
+
 /**
  * Regular files under `root`, by path relative to it. Symlinks are never followed (no loops),
  * special files are never listed, unreadable folders are noted. `.git` and `node_modules` of a
@@ -76,6 +81,8 @@ export async function snapshot(
           ),
         );
       } else if (dirent.isSymbolicLink()) {
+        // A working copy links `.git` and `node_modules` to the originals: skipped as folders are.
+        if (options.skipVendored && SKIPPED_DIRS.has(name)) continue;
         notes.push(`${rel}: symbolic link, not followed`);
       } else if (
         dirent.isFIFO() ||
