@@ -3,18 +3,17 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { parseEvidence } from '../evidence/load.ts';
 import type { Evidence } from '../evidence/model.ts';
+import { SCENARIOS, type ScenarioName } from '../evidence/names.ts';
+import { SEVERITIES, type Severity } from '../findings/severity.ts';
 import type { Canary } from '../lab/index.ts';
-import { SCENARIOS, type ScenarioName } from '../lab/scenarios.ts';
 import { policyFromFlags } from '../policy/from-flags.ts';
-import { type Policy, SEVERITIES, type Severity } from '../policy/types.ts';
+import type { Policy } from '../policy/types.ts';
 import { FORMATS, type Format } from '../report/formats.ts';
 import { judgedPolicy, runCheck } from '../runner/index.ts';
 import { assertRunnable } from '../runner/resolve-command.ts';
-import { collect, integer, oneOf } from './options.ts';
+import { collect, formatOption, integer, oneOf, outputOption } from './options.ts';
 import { Progress } from './progress.ts';
-import { writeAtomically } from './write.ts';
-
-export { writeAtomically } from './write.ts';
+import { assertOutputsMatchFormats, writeAtomically, writeReports } from './write.ts';
 
 interface CheckFlags {
   policy?: string;
@@ -49,16 +48,8 @@ export function registerCheck(program: Command): void {
     )
     .option('--program <path>', "the preset's program, when not the one on PATH (e.g. /usr/bin/gh)")
     .option('--list-presets', 'list the presets and what each runs')
-    .option(
-      '--format <format>',
-      `report format: ${FORMATS.join(', ')} (repeatable)`,
-      collect(oneOf(FORMATS)),
-    )
-    .option(
-      '--output <file>',
-      'write the report of the matching --format here (repeatable)',
-      collect(),
-    )
+    .addOption(formatOption(FORMATS))
+    .addOption(outputOption())
     .option(
       '--scenario <name>',
       `run only this scenario (repeatable): ${SCENARIOS.join(', ')}`,
@@ -122,11 +113,7 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     return 0;
   }
   const judging = loadJudging();
-  if (flags.output.length > Math.max(1, flags.format.length)) {
-    throw new UsageError('more --output than --format flags; give one --format per --output', {
-      field: '--output',
-    });
-  }
+  assertOutputsMatchFormats(flags.format, flags.output);
   // Saved evidence is judged under the policy it was made with, unless --policy names another:
   // then there is nothing to run and no policy to read.
   const judgeSavedOnly = flags.evidence !== undefined && flags.policy === undefined;
@@ -166,15 +153,9 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
     ...(flags.failOn !== undefined && { failOn: flags.failOn }),
   });
 
-  const formats: Format[] = flags.format.length ? flags.format : ['text'];
-  for (const [i, format] of formats.entries()) {
-    // `-` (or no --output for this format) is standard output.
-    const file = flags.output[i] === '-' ? undefined : flags.output[i];
-    const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const text = render(format, report, { color });
-    if (file) await writeAtomically(file, text);
-    else process.stdout.write(text);
-  }
+  await writeReports(flags.format, flags.output, (format, options) =>
+    render(format, report, options),
+  );
   return exitCodeOf(report);
 }
 
@@ -193,7 +174,9 @@ async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence
   process.on('SIGTERM', interrupt);
   try {
     const canaries: Canary[] = [];
+    const kept = new Map<string, string>();
     const evidence = await runCheck(policy, {
+      onSandboxKept: (task, scenario, path) => kept.set(`${task}\0${scenario}`, path),
       ...(flags.saveCanaries && { onCanaries: (found: Canary[]) => canaries.push(...found) }),
       signal: controller.signal,
       keepSandbox: flags.keepSandbox ?? false,
@@ -214,11 +197,9 @@ async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence
       );
     }
     if (flags.keepSandbox) {
-      const kept = evidence.runs
-        .map((run) => (run as { sandbox?: string }).sandbox)
-        .filter(Boolean);
+      const paths = evidence.runs.flatMap((run) => kept.get(`${run.task}\0${run.scenario}`) ?? []);
       process.stderr.write(
-        `devicebound: sandboxes kept for inspection:\n${kept.map((dir) => `  ${dir}\n`).join('')}`,
+        `devicebound: sandboxes kept for inspection:\n${paths.map((dir) => `  ${dir}\n`).join('')}`,
       );
     }
     return evidence;

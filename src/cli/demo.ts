@@ -1,13 +1,16 @@
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Evidence } from '../evidence/model.ts';
-import { SCENARIOS } from '../lab/scenarios.ts';
+import { SCENARIOS } from '../evidence/names.ts';
 import { judgeEvidence, mergeEvidence } from '../pipeline/check.ts';
 import { resolveTask } from '../policy/resolve.ts';
 import type { Policy } from '../policy/types.ts';
 import { render } from '../report/index.ts';
 import { buildReport, type Report } from '../report/model.ts';
+import { renderFindingsText } from '../report/text.ts';
 import { runCheck } from '../runner/index.ts';
 import { Progress } from './progress.ts';
 import { writeAtomically } from './write.ts';
@@ -44,11 +47,13 @@ async function demo(output: string): Promise<number> {
   const interrupt = () => controller.abort();
   process.once('SIGINT', interrupt);
   let evidence: Evidence;
+  // The samples run in an empty folder of their own: the user's folder is not theirs to copy.
+  const workdir = await mkdtemp(join(tmpdir(), 'devicebound-demo-'));
   try {
     // One policy per sample, so each one's session scenario runs itself twice.
     const runs = await Promise.all(
       samples.map((name) =>
-        runCheck(samplePolicy(name), {
+        runCheck(samplePolicy(name, workdir), {
           signal: controller.signal,
           onProgress: (task, scenario, state) => progress.update(`${task}/${scenario}`, state),
         }),
@@ -58,6 +63,7 @@ async function demo(output: string): Promise<number> {
     evidence = mergeEvidence(runs);
   } finally {
     process.off('SIGINT', interrupt);
+    await rm(workdir, { recursive: true, force: true });
   }
   if (controller.signal.aborted) {
     process.stderr.write(
@@ -76,9 +82,8 @@ async function demo(output: string): Promise<number> {
     { source: undefined, failOn: 'low' },
   );
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const details = render('text', leaky, { color });
   process.stdout.write(
-    `What is wrong with leaky-cli, with the evidence:\n\n${details.slice(details.indexOf('●'))}`,
+    `What is wrong with leaky-cli, with the evidence:\n\n${renderFindingsText(leaky, { color })}\n`,
   );
 
   const file = resolve(output);
@@ -94,11 +99,11 @@ async function demo(output: string): Promise<number> {
   return 0;
 }
 
-function samplePolicy(name: string): Policy {
+function samplePolicy(name: string, cwd: string): Policy {
   const task = resolveTask(
     name,
     { run: [process.execPath, SAMPLES[name] ?? ''], timeout: '90s' },
-    process.cwd(),
+    cwd,
     undefined,
   );
   return {

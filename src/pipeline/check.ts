@@ -7,7 +7,8 @@ import { judge } from '../checks/index.ts';
 import type { Finding } from '../checks/types.ts';
 import { UsageError } from '../errors.ts';
 import type { Evidence, JudgedPolicy } from '../evidence/model.ts';
-import type { Policy, Severity, TaskPolicy } from '../policy/types.ts';
+import type { Severity } from '../findings/severity.ts';
+import type { Policy, TaskPolicy } from '../policy/types.ts';
 import { buildReport, type Report } from '../report/model.ts';
 import { judgedPolicy, type RunOptions, runCheck, taskPolicyFrom } from '../runner/index.ts';
 
