@@ -4,6 +4,7 @@ import type { RequestEvent } from '../evidence/events.ts';
 import { count, seconds } from './format.ts';
 import {
   abandonedSlowDowns,
+  clockOf,
   type DeviceAuthorizationRecord,
   deviceAuthorizations,
   pollSeries,
@@ -21,6 +22,7 @@ export const check: Check = {
   },
 
   evaluate({ run }) {
+    const at = clockOf(run);
     const authorizations = deviceAuthorizations(run);
     const polls = new Map(pollSeries(run).map((series) => [series.deviceCode, series.polls]));
     // A restart right after giving up at slow_down is `slow-down-abort`'s.
@@ -37,12 +39,13 @@ export const check: Check = {
         .filter(
           (earlier) => earlier.number < later.number && earlier.invocation === later.invocation,
         )
-        .map((earlier) => endBefore(earlier, polls.get(earlier.deviceCode) ?? [], later.at))
+        .map((earlier) => endBefore(earlier, polls.get(earlier.deviceCode) ?? [], later.at, at))
         .findLast((end) => end !== undefined);
       if (!ended) continue;
       evidence.push({
-        summary: `device authorization ${later.number} at ${seconds(later.at)}, after device authorization ${ended.number} ${ended.how}`,
+        summary: `device authorization ${later.number} at ${at(later.at)}, after device authorization ${ended.number} ${ended.how}`,
         at: later.at,
+        seq: later.event.seq,
         kind: 'device_code',
         fingerprint: later.deviceCode,
       });
@@ -62,6 +65,7 @@ function endBefore(
   authorization: DeviceAuthorizationRecord,
   polls: readonly RequestEvent[],
   t: number,
+  at: (t: number) => string,
 ): { number: number; how: string } | undefined {
   const { number } = authorization;
   for (const [index, poll] of polls.entries()) {
@@ -71,14 +75,14 @@ function endBefore(
       const how = poll.outcome === 'access_denied' ? 'was denied' : 'expired';
       return {
         number,
-        how: `${how} (poll ${index + 1} at ${seconds(poll.t)} answered ${poll.outcome})`,
+        how: `${how} (poll ${index + 1} at ${at(poll.t)} answered ${poll.outcome})`,
       };
     }
   }
   if (authorization.expiresAt <= t) {
     return {
       number,
-      how: `expired at ${seconds(authorization.expiresAt)} (expires_in ${seconds(authorization.expiresAt - authorization.at)})`,
+      how: `expired at ${at(authorization.expiresAt)} (expires_in ${seconds(authorization.expiresAt - authorization.at)})`,
     };
   }
   return undefined;

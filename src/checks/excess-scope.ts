@@ -1,6 +1,6 @@
 // RFC 9700 §2.3: ask for no more privilege than the task needs.
-import { count, distinct, list, seconds } from './format.ts';
-import { invocationAt, isRefreshGrant, requestsOf } from './timeline.ts';
+import { count, distinct, list } from './format.ts';
+import { clockOf, invocationAt, isRefreshGrant, requestsOf } from './timeline.ts';
 import type { Check, EvidenceItem } from './types.ts';
 
 export const check: Check = {
@@ -13,6 +13,7 @@ export const check: Check = {
   },
 
   evaluate({ run, policy, policyFor }) {
+    const at = clockOf(run);
     const evidence: EvidenceItem[] = [];
     const excess: string[] = [];
     const allowedByTask = new Map<string, string[]>();
@@ -32,8 +33,9 @@ export const check: Check = {
       const what =
         event.endpoint === 'device_authorization' ? 'device authorization' : 'refresh_token grant';
       evidence.push({
-        summary: `${what} at ${seconds(event.t)} (${event.outcome}) asked for '${event.scope}'; not allowed: ${beyond.join(', ')}`,
+        summary: `${what} at ${at(event.t)} (${event.outcome}) asked for '${event.scope}'; not allowed: ${beyond.join(', ')}`,
         at: event.t,
+        seq: event.seq,
       });
     }
     if (evidence.length === 0) return null;

@@ -1,9 +1,10 @@
 // RFC 8628 §3.5: polling ends with the first answer other than authorization_pending or
 // slow_down, when the device code expires, and with the program.
 import type { RequestEvent } from '../evidence/events.ts';
-import { count, distinct, seconds } from './format.ts';
+import { count, distinct } from './format.ts';
 import {
   answerOf,
+  clockOf,
   invocationAt,
   isAfterExit,
   isDevicePoll,
@@ -87,26 +88,25 @@ export const check: Check = {
     }
     return {
       message: `made ${parts.join('; ')} (RFC 8628 §3.5)`,
-      evidence: entries.map(evidenceOf),
+      evidence: entries.map((entry) => evidenceOf(entry, clockOf(run))),
     };
   },
 };
 
-function evidenceOf(entry: Late): EvidenceItem {
+function evidenceOf(entry: Late, at: (t: number) => string): EvidenceItem {
   const reasons: string[] = [];
   if (entry.afterFinal) {
-    reasons.push(
-      `after the lab answered ${entry.afterFinal.outcome} at ${seconds(entry.afterFinal.t)}`,
-    );
+    reasons.push(`after the lab answered ${entry.afterFinal.outcome} at ${at(entry.afterFinal.t)}`);
   }
   if (entry.afterExpiry !== undefined)
-    reasons.push(`after the device code expired at ${seconds(entry.afterExpiry)}`);
+    reasons.push(`after the device code expired at ${at(entry.afterExpiry)}`);
   if (entry.afterExit !== undefined)
-    reasons.push(`after the program exited at ${seconds(entry.afterExit)}`);
+    reasons.push(`after the program exited at ${at(entry.afterExit)}`);
   const device = entry.event.deviceCode;
   return {
-    summary: `${entry.name} at ${seconds(entry.event.t)} (${entry.event.outcome}), ${reasons.join(', ')}`,
+    summary: `${entry.name} at ${at(entry.event.t)} (${entry.event.outcome}), ${reasons.join(', ')}`,
     at: entry.event.t,
+    seq: entry.event.seq,
     ...(device ? { kind: 'device_code' as const, fingerprint: device } : {}),
   };
 }

@@ -2,8 +2,14 @@
 
 import type { RequestEvent } from '../evidence/events.ts';
 import type { CanaryRecord, Invocation } from '../evidence/model.ts';
-import { count, kindName, seconds } from './format.ts';
-import { deviceAuthorizations, invocationsOf, isRefreshGrant, requestsIn } from './timeline.ts';
+import { count, kindName } from './format.ts';
+import {
+  clockOf,
+  deviceAuthorizations,
+  invocationsOf,
+  isRefreshGrant,
+  requestsIn,
+} from './timeline.ts';
 import type { Check, CheckContext, EvidenceItem } from './types.ts';
 
 export const check: Check = {
@@ -33,7 +39,7 @@ export const check: Check = {
           if (!canary) continue;
           const issuer = byIndex.get(canary.invocation);
           if (reuseAllowed(policyFor, issuer, invocation)) continue;
-          evidence.push(evidenceOf(event, canary, invocation, issuer));
+          evidence.push(evidenceOf(event, canary, invocation, issuer, clockOf(run)));
         }
       }
     }
@@ -70,14 +76,16 @@ function evidenceOf(
   canary: CanaryRecord,
   user: Invocation,
   issuer: Invocation | undefined,
+  at: (t: number) => string,
 ): EvidenceItem {
   const where = event.endpoint === 'resource' ? 'at the resource' : 'in a refresh_token grant';
   const from = issuer
     ? `run ${issuer.index}${issuer.task === user.task ? '' : ` (task '${issuer.task}')`}`
     : `run ${canary.invocation}`;
   return {
-    summary: `run ${user.index} presented the ${kindName(canary.kind)} issued to ${from} ${where} at ${seconds(event.t)} (${event.outcome})`,
+    summary: `run ${user.index} presented the ${kindName(canary.kind)} issued to ${from} ${where} at ${at(event.t)} (${event.outcome})`,
     at: event.t,
+    seq: event.seq,
     kind: canary.kind,
     fingerprint: canary.fingerprint,
     preview: canary.preview,

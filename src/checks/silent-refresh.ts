@@ -1,6 +1,6 @@
 // NHI7, RFC 9700 §2.2.2: a session that should end is not extended behind the user's back.
-import { count, seconds } from './format.ts';
-import { invocationAt, isRefreshGrant, requestsOf } from './timeline.ts';
+import { count } from './format.ts';
+import { clockOf, invocationAt, isRefreshGrant, requestsOf } from './timeline.ts';
 import type { Check, EvidenceItem } from './types.ts';
 
 export const check: Check = {
@@ -13,6 +13,7 @@ export const check: Check = {
   },
 
   evaluate({ run, policy, policyFor }) {
+    const at = clockOf(run);
     const evidence: EvidenceItem[] = [];
     const tasks = new Set<string>();
     for (const event of requestsOf(run)) {
@@ -23,8 +24,9 @@ export const check: Check = {
       tasks.add(taskPolicy.name);
       const token = event.presented.find((ref) => ref.kind === 'refresh_token');
       evidence.push({
-        summary: `refresh_token grant at ${seconds(event.t)} (${event.outcome})`,
+        summary: `refresh_token grant at ${at(event.t)} (${event.outcome})`,
         at: event.t,
+        seq: event.seq,
         ...(token ? { kind: token.kind, fingerprint: token.fingerprint } : {}),
       });
     }

@@ -2,8 +2,8 @@
 // is still pending and polling goes on, with the interval increased by 5 s. Giving up there
 // makes sign-in fail against a server that only asked the client to poll less often.
 import type { ScenarioRun } from '../evidence/model.ts';
-import { count, interval, seconds } from './format.ts';
-import { type AbandonedSlowDown, abandonedSlowDowns, obtainedToken } from './timeline.ts';
+import { count, interval } from './format.ts';
+import { type AbandonedSlowDown, abandonedSlowDowns, clockOf, obtainedToken } from './timeline.ts';
 import type { Check } from './types.ts';
 
 export const check: Check = {
@@ -17,6 +17,7 @@ export const check: Check = {
   },
 
   evaluate({ run }) {
+    const clock = clockOf(run);
     const abandoned = abandonedSlowDowns(run);
     const [first] = abandoned;
     if (!first) return null;
@@ -28,10 +29,11 @@ export const check: Check = {
         '(RFC 8628 §3.5)',
       evidence: abandoned.map((item) => ({
         summary:
-          `${item.series.label}poll ${item.pollNumber} at ${seconds(item.poll.t)} answered ` +
-          `slow_down and was the last: the next was due at ${seconds(item.dueAt)} ` +
+          `${item.series.label}poll ${item.pollNumber} at ${clock(item.poll.t)} answered ` +
+          `slow_down and was the last: the next was due at ${clock(item.dueAt)} ` +
           `(interval ${interval(item.requiredSeconds)}); instead the program ${insteadOf(item, run)}`,
         at: item.poll.t,
+        seq: item.poll.seq,
         kind: 'device_code' as const,
         fingerprint: item.series.deviceCode,
       })),
@@ -43,9 +45,9 @@ export const check: Check = {
 function insteadOf(item: AbandonedSlowDown, run: ScenarioRun): string {
   const { next } = item;
   if (next.kind === 'restart') {
-    return `started device authorization ${next.authorization.number} at ${seconds(next.at)}`;
+    return `started device authorization ${next.authorization.number} at ${clockOf(run)(next.at)}`;
   }
-  const at = seconds(next.at);
+  const at = clockOf(run)(next.at);
   if (next.exitCode === null) return `ended at ${at} (${next.signal ?? 'killed'})`;
   if (next.exitCode === 0 && !obtainedToken(run, item.invocation)) {
     return `exited 0 at ${at} without obtaining a token`;

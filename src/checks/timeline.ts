@@ -29,6 +29,25 @@ export const SLOW_DOWN_STEP_SECONDS = 5;
  */
 export const EXIT_RACE_MS = 100;
 
+/**
+ * 0 s of a run as people read it: when its program first started (or, without one, its first
+ * request or decision). Messages quote times from here, as the HTML timeline does; evidence
+ * keeps the source's own clock in `at`.
+ */
+export function timeOrigin(run: ScenarioRun): number {
+  const starts = [
+    ...run.invocations.map((inv) => inv.startedAt),
+    ...run.events.filter((e) => e.type === 'request' || e.type === 'decision').map((e) => e.t),
+  ];
+  return starts.length > 0 ? Math.min(...starts) : 0;
+}
+
+/** `2.1 s`: a time of the run's clock, counted from `timeOrigin(run)`. */
+export function clockOf(run: ScenarioRun): (t: number) => string {
+  const origin = timeOrigin(run);
+  return (t) => seconds(t - origin);
+}
+
 /** Every request the lab answered, in time order (ties keep their recorded order). */
 export function requestsOf(run: ScenarioRun): RequestEvent[] {
   return run.events
@@ -289,6 +308,7 @@ export function gapEvidence(gaps: readonly PollGap[]): EvidenceItem[] {
       `poll ${gap.fromNumber} (${answerPhrase(gap.from)}); the interval in force was ` +
       `${interval(gap.requiredSeconds)}`,
     at: gap.to.t,
+    seq: gap.to.seq,
     kind: 'device_code',
     fingerprint: gap.series.deviceCode,
   }));

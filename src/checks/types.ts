@@ -35,8 +35,10 @@ export interface CheckMeta {
 /** One piece of evidence behind a finding: what happened, when, where; never a raw secret. */
 export interface EvidenceItem {
   summary: string;
-  /** Lab time, ms. */
+  /** Time on the source's clock (lab ms); messages quote it from the program's start. */
   at?: number;
+  /** The trace event (`seq`) this item is about, so reports can point at the very request. */
+  seq?: number;
   kind?: CanaryKind;
   fingerprint?: Fingerprint;
   preview?: string;

@@ -1,7 +1,7 @@
 // RFC 8628 §3.5: on denial, expiry or failure the client must "react accordingly": report it
 // with a failing exit code, end within its time, and leave nothing running.
 import { count, seconds, shortList } from './format.ts';
-import { abandonedSlowDowns, invocationsOf, obtainedToken } from './timeline.ts';
+import { abandonedSlowDowns, clockOf, invocationsOf, obtainedToken } from './timeline.ts';
 import type { Check, EvidenceItem } from './types.ts';
 
 export const check: Check = {
@@ -15,6 +15,7 @@ export const check: Check = {
   },
 
   evaluate({ run }) {
+    const at = clockOf(run);
     const invocations = invocationsOf(run);
     // An exit right after giving up at slow_down is `slow-down-abort`'s, whatever its code.
     const exitedAtSlowDown = new Set(
@@ -35,14 +36,14 @@ export const check: Check = {
       ) {
         problems.add('exited 0 without obtaining a token');
         evidence.push({
-          summary: `${which}exited 0 at ${seconds(invocation.endedAt)} without obtaining a token`,
+          summary: `${which}exited 0 at ${at(invocation.endedAt)} without obtaining a token`,
           at: invocation.endedAt,
         });
       }
       if (invocation.timedOut) {
         problems.add(`was still running at its timeout (${seconds(invocation.timeoutMs)})`);
         evidence.push({
-          summary: `${which}still running at its timeout (${seconds(invocation.timeoutMs)}); killed at ${seconds(invocation.endedAt)}`,
+          summary: `${which}still running at its timeout (${seconds(invocation.timeoutMs)}); killed at ${at(invocation.endedAt)}`,
           at: invocation.endedAt,
         });
       }

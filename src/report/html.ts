@@ -64,7 +64,7 @@ ${renderTimelines(views, report.policy.failOn)}
 ${renderNotes(views)}
 </main>
 <footer>
-<p>Made by ${report.tool.name} ${report.tool.version}. Credentials appear only as redacted previews and <code>sha256:</code> fingerprints of the canary values the lab issued; the run's raw values were never written to this report. Times in finding texts are lab times (seconds since the lab started); timelines count from the program's start.</p>
+<p>Made by ${report.tool.name} ${report.tool.version}. Credentials appear only as redacted previews and <code>sha256:</code> fingerprints of the canary values the lab issued; the run's raw values were never written to this report. Times count from the program's start, in the finding texts as on the timelines.</p>
 </footer>
 </body>
 </html>
@@ -406,7 +406,7 @@ function renderScenarioTimeline(view: RunView, failOn: Severity): Markup {
     const title = `${view.name}: ${plural(polls.length, 'token poll')}, ${early} early; ${plural(timeline.marks.length - polls.length, 'other mark')}`;
     body = html`<figure class="timeline-figure">
 ${renderTimelineSvg(timeline, { id: `tl-${view.id}`, title, name: view.name })}
-<figcaption>0 s is ${firstStart ? 'when the program started' : 'the first request'} (lab time ${(timeline.origin / 1000).toFixed(1)} s; finding texts quote lab time). ${plural(polls.length, 'token poll')}${early ? html`, <b class="result fail">${early} early</b>` : ', none early'}. Hover a mark for the request and the lab's answer.${timeline.offChart.map((text) => html`<span class="off-chart">${capitalize(text)}.</span>`)}${s?.noLabContact ? html`<span class="off-chart">No request reached the lab.</span>` : null}</figcaption>
+<figcaption>0 s is ${firstStart ? 'when the program started' : 'the first request'} (lab time ${(timeline.origin / 1000).toFixed(1)} s). ${plural(polls.length, 'token poll')}${early ? html`, <b class="result fail">${early} early</b>` : ', none early'}. Hover a mark for the request and the lab's answer.${timeline.offChart.map((text) => html`<span class="off-chart">${capitalize(text)}.</span>`)}${s?.noLabContact ? html`<span class="off-chart">No request reached the lab.</span>` : null}</figcaption>
 </figure>`;
   }
   const egress = s?.egress ?? [];

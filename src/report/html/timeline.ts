@@ -24,6 +24,7 @@ import {
   pollSeries,
   requestsOf,
   SLOW_DOWN_STEP_SECONDS,
+  timeOrigin,
 } from '../../checks/timeline.ts';
 import type { CheckId, Finding } from '../../checks/types.ts';
 import type { RequestEvent } from '../../evidence/events.ts';
@@ -183,12 +184,8 @@ export function buildTimeline(run: ScenarioRun, findings: readonly Finding[]): T
   const series = pollSeries(run);
   const multiple = invocations.length > 1;
 
-  const starts = [
-    ...invocations.map((inv) => inv.startedAt),
-    ...requests.map((r) => r.t),
-    ...run.events.filter((e) => e.type === 'decision').map((e) => e.t),
-  ];
-  const origin = starts.length > 0 ? Math.min(...starts) : 0;
+  // The same 0 s as the findings' texts (checks/timeline.ts).
+  const origin = timeOrigin(run);
   const naturalEnd = Math.max(
     origin + 1000,
     ...invocations.map((inv) => Math.max(inv.endedAt, inv.graceEndedAt)),
