@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Evidence } from '../evidence/model.ts';
 import { SCENARIOS } from '../evidence/names.ts';
 import { judgeEvidence, mergeEvidence } from '../pipeline/check.ts';
-import { resolveTask } from '../policy/resolve.ts';
+import { oneTaskPolicy, resolveTask } from '../policy/resolve.ts';
 import type { Policy } from '../policy/types.ts';
 import { render } from '../report/index.ts';
 import { buildReport, type Report } from '../report/model.ts';
@@ -106,15 +106,7 @@ function samplePolicy(name: string, cwd: string): Policy {
     cwd,
     undefined,
   );
-  return {
-    version: 1,
-    clientId: 'devicebound-cli',
-    failOn: 'low',
-    tasks: [task],
-    scenarios: [...SCENARIOS],
-    interval: undefined,
-    source: undefined,
-  };
+  return oneTaskPolicy(task);
 }
 
 /** The two verdicts side by side, one row per scenario; long cells wrap at commas. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -169,5 +170,26 @@ export function sendOAuthError(response: ServerResponse, error: OAuthError): voi
     error.status,
     { error: error.error, error_description: error.description },
     error.headers,
+  );
+}
+
+/**
+ * Answers a request Node's parser could not read (garbage, huge headers, a stalled request) with
+ * an OAuth error and closes the connection: the lab and its egress proxy keep serving.
+ */
+export function answerMalformed(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : '400 Bad Request';
+  const body = '{"error":"invalid_request","error_description":"malformed request"}';
+  socket.end(
+    `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
   );
 }

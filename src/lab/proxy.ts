@@ -11,6 +11,7 @@ import { HarnessError } from '../errors.ts';
 import type { EgressEvent } from '../evidence/events.ts';
 import type { RunCa } from '../tls/ca.ts';
 import { splitHostPort } from './hosts.ts';
+import { answerMalformed } from './http.ts';
 
 export interface EgressProxyOptions {
   /** Host names answered by the lab (lower case). */
@@ -153,17 +154,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     tlsSocket.once('close', () => clearTimeout(timer));
   });
 
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? '431 Request Header Fields Too Large'
-        : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-  });
+  server.on('clientError', answerMalformed);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

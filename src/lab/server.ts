@@ -14,7 +14,7 @@ import { genericRoutes } from './dialects/generic.ts';
 import { dialectFor } from './dialects/index.ts';
 import { createVerification } from './endpoints/verification.ts';
 import { splitHostPort } from './hosts.ts';
-import { E, OAuthError, sendJson, sendOAuthError } from './http.ts';
+import { answerMalformed, E, OAuthError, sendJson, sendOAuthError } from './http.ts';
 import { LabKeys } from './keys.ts';
 import { type EgressProxy, startEgressProxy } from './proxy.ts';
 import type { LabSettings } from './settings.ts';
@@ -107,22 +107,7 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? '431 Request Header Fields Too Large'
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? '408 Request Timeout'
-          : '400 Bad Request';
-    const body = '{"error":"invalid_request","error_description":"malformed request"}';
-    socket.end(
-      `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
-    );
-  });
+  server.on('clientError', answerMalformed);
 
   // With `tls`, a TLS listener terminates connections with a leaf from the run CA and hands
   // them to the same HTTP server, as the egress proxy does with its tunnels.

@@ -5,7 +5,7 @@ import { SCENARIOS, type ScenarioName } from '../evidence/names.ts';
 import type { Severity } from '../findings/severity.ts';
 import { parseDuration } from './duration.ts';
 import { PRESETS, presetNames } from './presets.ts';
-import { resolveTask } from './resolve.ts';
+import { oneTaskPolicy, resolveTask } from './resolve.ts';
 import type { Policy } from './types.ts';
 
 export interface PolicyFlags {
@@ -39,19 +39,7 @@ export async function policyFromFlags(flags: PolicyFlags, cwd = process.cwd()): 
       );
     }
     const task = presetTask(flags.preset, flags.program, cwd);
-    return applyFlags(
-      {
-        version: 1,
-        clientId: 'devicebound-cli',
-        failOn: 'low',
-        tasks: [task],
-        scenarios: [...SCENARIOS],
-        interval: undefined,
-        source: undefined,
-      },
-      flags,
-      parseEnvFlags(flags.env ?? []),
-    );
+    return applyFlags(oneTaskPolicy(task), flags, parseEnvFlags(flags.env ?? []));
   }
   if (!file && flags.command.length === 0) {
     const fallback = resolve(cwd, 'devicebound.yaml');
@@ -72,15 +60,7 @@ export async function policyFromFlags(flags: PolicyFlags, cwd = process.cwd()): 
     policy = await loadPolicy(file);
   } else {
     const name = taskName(flags.command);
-    policy = {
-      version: 1,
-      clientId: 'devicebound-cli',
-      failOn: 'low',
-      tasks: [resolveTask(name, { run: flags.command }, cwd, undefined)],
-      scenarios: [...SCENARIOS],
-      interval: undefined,
-      source: undefined,
-    };
+    policy = oneTaskPolicy(resolveTask(name, { run: flags.command }, cwd, undefined));
   }
   return applyFlags(policy, flags, env);
 }

@@ -1,11 +1,16 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { DIALECT_HOSTS } from '../evidence/names.ts';
+import { DIALECT_HOSTS, SCENARIOS } from '../evidence/names.ts';
 import { normalizeHostName } from '../tls/names.ts';
 import { parseDuration } from './duration.ts';
 import { PRESETS, presetNames } from './presets.ts';
 import type { RawTask } from './schema.ts';
-import { DEFAULT_ALLOWED_SCOPES, DEFAULT_TIMEOUT_MS, type TaskPolicy } from './types.ts';
+import {
+  DEFAULT_ALLOWED_SCOPES,
+  DEFAULT_TIMEOUT_MS,
+  type Policy,
+  type TaskPolicy,
+} from './types.ts';
 
 export function resolveTask(
   name: string,
@@ -62,5 +67,18 @@ export function resolveTask(
     stdin: task.stdin,
     cwd: task.cwd ? resolve(base, task.cwd) : base,
     source,
+  };
+}
+
+/** A policy of one task, every scenario and the defaults: what a command line or the demo checks. */
+export function oneTaskPolicy(task: TaskPolicy): Policy {
+  return {
+    version: 1,
+    clientId: 'devicebound-cli',
+    failOn: 'low',
+    tasks: [task],
+    scenarios: [...SCENARIOS],
+    interval: undefined,
+    source: undefined,
   };
 }

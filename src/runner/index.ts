@@ -119,38 +119,18 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
     source: policy.source ?? null,
     failOn: policy.failOn,
     clientId: policy.clientId,
-    tasks: policy.tasks.map(
-      ({
-        name,
-        run,
-        scopes,
-        session,
-        refresh,
-        storage,
-        timeoutMs,
-        cwd,
-        source,
-        preset,
-        dialect,
-        hosts,
-        requestedScopes,
-      }) => ({
-        name,
-        run,
-        scopes,
-        session,
-        refresh,
-        storage,
-        timeoutMs,
-        cwd,
-        source,
+    tasks: policy.tasks.map((task) => {
+      const { name, run, scopes, session, refresh, storage, timeoutMs, cwd, source } = task;
+      const { preset, dialect, hosts, requestedScopes } = task;
+      return {
+        ...{ name, run, scopes, session, refresh, storage, timeoutMs, cwd, source },
         // v2 fields only where they say something, so generic runs save what they always did.
         ...(preset !== undefined && { preset }),
         ...(dialect !== undefined && dialect !== 'generic' && { dialect }),
         ...(hosts !== undefined && hosts.length > 0 && { hosts }),
         ...(requestedScopes !== undefined && { requestedScopes }),
-      }),
-    ),
+      };
+    }),
   };
 }
 
