@@ -18,7 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   findings: ['evidence'],
   tls: [],
   search: ['evidence'],
-  lab: ['evidence', 'tls'],
+  lab: ['evidence', 'search', 'tls'],
   policy: ['evidence', 'findings', 'tls'],
   checks: ['evidence', 'findings', 'policy'],
   report: ['checks', 'evidence', 'findings', 'policy'],

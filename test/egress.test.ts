@@ -44,7 +44,8 @@ beforeAll(async () => {
   await mkdir(project);
   await writeFile(join(project, 'README'), 'a project\n');
   const done = await runCli(args, { ...process.env, TMPDIR: work }, project);
-  expect(done.code).toBe(0);
+  // secret-in-telemetry and unexpected-egress find what the fixture sent.
+  expect(done.code).toBe(1);
   sandboxFiles = await filesUnder(work);
   for (const format of formats) outputs[format] = await readFile(join(work, format), 'utf8');
   outputs.evidence = await readFile(join(work, 'evidence.json'), 'utf8');
@@ -65,27 +66,41 @@ describe('destinations outside the played hosts', () => {
     expect(parseEvidence(outputs.evidence ?? '', 'evidence.json')).toEqual(evidence);
   });
 
-  it('are refused and recorded, the path without its query and with the canary redacted', () => {
+  it('are read, searched and recorded (never forwarded): query, gzip body and path', () => {
     const events = (evidence.runs[0]?.events ?? []).filter(
       (e): e is EgressEvent => e.type === 'egress',
     );
-    expect(events.map((e) => [e.method, e.scheme, e.host, e.port])).toEqual([
-      ['CONNECT', 'https', 'telemetry.example.com', 443],
-      ['POST', 'http', 'metrics.example.net', 80],
+    expect(
+      events.map((e) => [
+        e.method,
+        e.scheme,
+        e.host,
+        e.port,
+        e.action,
+        (e.carried ?? []).map((c) => `${c.kind} in ${c.where} (${c.encoding})`),
+      ]),
+    ).toEqual([
+      ['POST', 'https', 'telemetry.example.com', 443, 'intercepted', ['device_code in url (raw)']],
+      ['POST', 'https', 'crash.example.org', 443, 'intercepted', ['device_code in body (raw)']],
+      ['POST', 'http', 'metrics.example.net', 80, 'intercepted', ['device_code in url (raw)']],
     ]);
-    const path = events[1]?.path ?? '';
+    expect(events[1]?.contentEncoding).toBe('gzip');
+    const path = events[2]?.path ?? '';
     expect(path).toMatch(/^\/d\/.+….+\/event$/);
     expect(path).not.toContain('?');
   });
 
   it('are listed per scenario in the text, Markdown, JSON and HTML reports', () => {
-    expect(outputs.text).toContain('approve: telemetry.example.com:443, metrics.example.net:80');
+    expect(outputs.text).toContain(
+      'approve: telemetry.example.com:443, crash.example.org:443, metrics.example.net:80',
+    );
     expect(outputs.markdown).toContain('`telemetry.example.com:443`');
     const json = JSON.parse(outputs.json ?? '{}') as {
       scenarios: { egress?: { host: string; port: number; attempts: number }[] }[];
     };
     expect(json.scenarios[0]?.egress).toEqual([
       expect.objectContaining({ host: 'telemetry.example.com', port: 443, attempts: 1 }),
+      expect.objectContaining({ host: 'crash.example.org', port: 443, attempts: 1 }),
       expect.objectContaining({ host: 'metrics.example.net', port: 80, attempts: 1 }),
     ]);
     expect(outputs.html).toContain('<code>telemetry.example.com:443</code>');

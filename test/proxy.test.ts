@@ -284,3 +284,133 @@ describe('bad input never crashes the proxy', () => {
     expect(egress(started).every((event) => event.action === 'refused')).toBe(true);
   });
 });
+
+describe('intercept mode: other destinations are read, searched, answered 503, never forwarded', () => {
+  let open: RunCa;
+  beforeAll(async () => {
+    // Interception signs for any host: the run CA then has no name constraints.
+    open = await createRunCa({ hosts: ['github.com'], constrained: false });
+  });
+
+  async function interceptingLab(): Promise<Lab & { proxyUrl: URL }> {
+    const started = await startLab({
+      interval: 1,
+      proxy: true,
+      ca: open,
+      dialect: 'github',
+      hosts: ['github.com'],
+      egress: 'intercept',
+    });
+    opened.push(started);
+    return Object.assign(started, { proxyUrl: new URL(started.proxy ?? '') });
+  }
+
+  /** One request through a CONNECT tunnel: TLS (trusting only the open CA) or plain. */
+  async function through(
+    proxy: URL,
+    authority: string,
+    request: string | Buffer,
+    secure: boolean,
+  ): Promise<string> {
+    const socket = await tunnel(proxy, authority);
+    const stream = secure
+      ? tlsConnect({ socket, servername: authority.split(':')[0], ca: [open.certPem] })
+      : socket;
+    if (secure) await once(stream, 'secureConnect');
+    stream.write(request);
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await Promise.race([once(stream, 'close'), once(stream, 'end')]);
+    return Buffer.concat(chunks).toString('latin1');
+  }
+
+  it('decodes gzip, deflate, br and zstd bodies and finds the canary in each; the bystander sees nothing', async () => {
+    const started = await interceptingLab();
+    const target = await bystander();
+    const { gzipSync, deflateSync, brotliCompressSync, zstdCompressSync } = await import(
+      'node:zlib'
+    );
+    // A canary of this lab: a device code it issued.
+    const issued = await fetch(`${started.issuer}/device_authorization`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: started.clientId, scope: 'openid' }),
+    });
+    const { device_code: code } = (await issued.json()) as { device_code: string };
+    const body = Buffer.from(JSON.stringify({ crash: { code } }));
+    const codings: [string, Buffer][] = [
+      ['gzip', gzipSync(body)],
+      ['deflate', deflateSync(body)],
+      ['br', brotliCompressSync(body)],
+      ['zstd', zstdCompressSync(body)],
+    ];
+    for (const [coding, encoded] of codings) {
+      const head = `POST /upload HTTP/1.1\r\nHost: crash.example.org\r\nContent-Encoding: ${coding}\r\nContent-Length: ${encoded.length}\r\nConnection: close\r\n\r\n`;
+      const answer = await through(
+        started.proxyUrl,
+        'crash.example.org:443',
+        Buffer.concat([Buffer.from(head), encoded]),
+        true,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    }
+    // Plain HTTP through a tunnel to another loopback listener: read here, not connected there.
+    const plain = await through(
+      started.proxyUrl,
+      `127.0.0.1:${target.port}`,
+      `GET /ping?dc=${code} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      false,
+    );
+    expect(plain).toMatch(/^HTTP\/1\.1 503 /);
+    expect(target.connections()).toBe(0);
+    const events = egress(started);
+    expect(
+      events.map((e) => [e.action, e.contentEncoding ?? '', e.carried?.map((c) => c.where)]),
+    ).toEqual([
+      ['intercepted', 'gzip', ['body']],
+      ['intercepted', 'deflate', ['body']],
+      ['intercepted', 'br', ['body']],
+      ['intercepted', 'zstd', ['body']],
+      ['intercepted', '', ['url']],
+    ]);
+    expect(JSON.stringify(events)).not.toContain(code);
+  });
+
+  it('survives a truncated ClientHello, a corrupt gzip body and a client gone mid-request', async () => {
+    const started = await interceptingLab();
+    const truncated = await tunnel(started.proxyUrl, 'telemetry.example.com:443');
+    truncated.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00]));
+    truncated.destroy();
+    const corrupt = await through(
+      started.proxyUrl,
+      'telemetry.example.com:443',
+      'POST /t HTTP/1.1\r\nHost: telemetry.example.com\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello',
+      true,
+    );
+    expect(corrupt).toMatch(/^HTTP\/1\.1 503 /);
+    const gone = await tunnel(started.proxyUrl, 'telemetry.example.com:443');
+    const secure = tlsConnect({
+      socket: gone,
+      servername: 'telemetry.example.com',
+      ca: [open.certPem],
+    });
+    await once(secure, 'secureConnect');
+    secure.write(
+      'POST /t HTTP/1.1\r\nHost: telemetry.example.com\r\nContent-Length: 1000\r\n\r\npartial',
+    );
+    secure.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Still serving, and the corrupt body is said to be so.
+    const again = await through(
+      started.proxyUrl,
+      'telemetry.example.com:443',
+      'GET /ok HTTP/1.1\r\nHost: telemetry.example.com\r\nConnection: close\r\n\r\n',
+      true,
+    );
+    expect(again).toMatch(/^HTTP\/1\.1 503 /);
+    const reasons = egress(started).map((e) => e.reason);
+    expect(reasons.some((reason) => reason.includes('could not be decoded'))).toBe(true);
+    // The truncated handshake carried no request, and is still a destination tried.
+    expect(reasons.some((reason) => reason.startsWith('the tunnel closed before'))).toBe(true);
+  });
+});

@@ -65,6 +65,11 @@ describe('the registry', () => {
       'session-reuse': ['high', ['NHI9:2025', 'NHI7:2025', 'CSF PR.AA-01']],
       'silent-refresh': ['high', ['NHI7:2025', 'RFC 9700 §2.2.2']],
       'slow-down-abort': ['low', ['RFC 8628 §3.5']],
+      'secret-in-telemetry': [
+        'critical',
+        ['NHI2:2025', 'CSF PR.DS-01', 'CSF PR.DS-02', 'RFC 8628 §5.5'],
+      ],
+      'unexpected-egress': ['info', ['CSF DE.CM-01']],
     };
     for (const id of CHECK_IDS) {
       expect([checks[id].meta.severity, checks[id].meta.standards], id).toEqual(contract[id]);
@@ -123,6 +128,14 @@ function everythingWrong(): ScenarioRun {
           { kind: 'refresh_token', file: '~/.mycli.json' },
         ],
         leftovers: [{ pid: 4242, name: 'mycli' }],
+        // Sends the access token to its telemetry host, which no egress.allow names.
+        egress: [
+          {
+            at: 27_000,
+            url: 'https://telemetry.example.com/v1/collect',
+            carried: [{ kind: 'access_token', where: 'body' }],
+          },
+        ],
       },
       {
         startedAt: 60_000,

@@ -13,11 +13,13 @@ import { check as pollInterval } from './poll-interval.ts';
 import { check as pollSlowDown } from './poll-slow-down.ts';
 import { check as secretAtRest } from './secret-at-rest.ts';
 import { check as secretInOutput } from './secret-in-output.ts';
+import { check as secretInTelemetry } from './secret-in-telemetry.ts';
 import { check as sessionReuse } from './session-reuse.ts';
 import { check as silentRefresh } from './silent-refresh.ts';
 import { check as slowDownAbort } from './slow-down-abort.ts';
 import { CHECK_IDS, type Check, type CheckContext, type CheckId, type Finding } from './types.ts';
 import { check as uncleanExit } from './unclean-exit.ts';
+import { check as unexpectedEgress } from './unexpected-egress.ts';
 
 /** Every check by id, in `CHECK_IDS` order. */
 export const checks: Readonly<Record<CheckId, Check>> = {
@@ -33,6 +35,8 @@ export const checks: Readonly<Record<CheckId, Check>> = {
   'session-reuse': sessionReuse,
   'silent-refresh': silentRefresh,
   'slow-down-abort': slowDownAbort,
+  'secret-in-telemetry': secretInTelemetry,
+  'unexpected-egress': unexpectedEgress,
 };
 
 /**

@@ -6,7 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { CredentialRef, LabEndpoint, LabEvent, RequestEvent } from '../evidence/events.ts';
+import type {
+  CredentialRef,
+  EgressCarried,
+  EgressEvent,
+  LabEndpoint,
+  LabEvent,
+  RequestEvent,
+} from '../evidence/events.ts';
 import type {
   CanaryEncoding,
   CanaryHit,
@@ -125,6 +132,35 @@ export type HitSpec = {
   encoding?: CanaryEncoding;
 } & ({ stream: 'stdout' | 'stderr'; line?: number; at?: number } | { file: string; mode?: number });
 
+/** A credential in an intercepted request: in its URL (query included), a header or the body. */
+export interface CarriedSpec {
+  kind: CanaryKind;
+  /** Label of the credential (see `secret`); default 1. */
+  of?: string | number;
+  /** Default `raw`. */
+  encoding?: CanaryEncoding;
+  where: 'url' | 'header' | 'body';
+  /** The header's name, lower case, when `where` is `header`. */
+  header?: string;
+}
+
+/**
+ * An attempt to reach a destination the task does not play, as the egress proxy records it:
+ * `{ at: 3200, url: 'https://telemetry.example.com/v1/collect', carried: [...] }`.
+ */
+export interface EgressSpec {
+  at: number;
+  /** Where it was headed; the port defaults to the scheme's, the query is dropped. */
+  url: string;
+  /** Default `intercepted` when it carried a credential, else `refused`. */
+  action?: 'refused' | 'intercepted';
+  /** Default `POST` when intercepted; when refused, `CONNECT` for https (a tunnel, recorded
+   * without a path), `GET` for http. */
+  method?: string;
+  carried?: CarriedSpec[];
+  contentEncoding?: string;
+}
+
 export interface InvocationSpec {
   task?: string;
   /** Lab times; defaults: 0 for the first, after the previous run's grace period for the
@@ -143,6 +179,8 @@ export interface InvocationSpec {
   authorizations?: AuthorizationSpec[];
   requests?: RequestSpec[];
   hits?: HitSpec[];
+  /** Destinations outside the played hosts that this run tried. */
+  egress?: EgressSpec[];
 }
 
 export interface RunSpec extends InvocationSpec {
@@ -158,7 +196,7 @@ export interface RunSpec extends InvocationSpec {
 export const DEFAULT_TASK = 'list-repos';
 const GRACE_MS = 2000;
 
-type Unsequenced = Omit<RequestEvent, 'seq'>;
+type Unsequenced = Omit<RequestEvent, 'seq'> | Omit<EgressEvent, 'seq'>;
 
 /**
  * Builds a run as the lab and runner would record it, e.g.
@@ -261,6 +299,8 @@ export function runWith(spec: RunSpec): ScenarioRun {
       });
     }
 
+    own.push(...(invocationSpec.egress ?? []).map(egressEventOf));
+
     const lastRequest = Math.max(startedAt, ...own.map((event) => event.t));
     const endedAt = invocationSpec.endedAt ?? lastRequest + 200;
     const timedOut = invocationSpec.timedOut ?? false;
@@ -314,7 +354,7 @@ export function runWith(spec: RunSpec): ScenarioRun {
     },
     ...requests
       .sort((a, b) => a.t - b.t)
-      .map((event, position): RequestEvent => ({ ...event, seq: position + 2 })),
+      .map((event, position): RequestEvent | EgressEvent => ({ ...event, seq: position + 2 })),
   ];
 
   const run: ScenarioRun = {
@@ -369,7 +409,45 @@ export function refreshRequest(
   };
 }
 
-function request(t: number, endpoint: LabEndpoint, outcome: string): Unsequenced {
+function egressEventOf(spec: EgressSpec): Omit<EgressEvent, 'seq'> {
+  const url = new URL(spec.url);
+  const scheme =
+    url.protocol === 'https:' ? 'https' : url.protocol === 'http:' ? 'http' : 'unknown';
+  const action = spec.action ?? (spec.carried ? 'intercepted' : 'refused');
+  const method =
+    spec.method ?? (action === 'intercepted' ? 'POST' : scheme === 'https' ? 'CONNECT' : 'GET');
+  return {
+    type: 'egress',
+    t: spec.at,
+    method,
+    scheme,
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port || (scheme === 'http' ? 80 : 443)),
+    ...(method === 'CONNECT' ? {} : { path: url.pathname }),
+    action,
+    reason:
+      action === 'refused'
+        ? 'not a host this task plays'
+        : 'read and answered 503 (nothing forwarded)',
+    ...(spec.carried && { carried: spec.carried.map(carriedOf) }),
+    ...(action === 'intercepted' && { bodyBytes: 512 }),
+    ...optional('contentEncoding', spec.contentEncoding),
+  };
+}
+
+function carriedOf(spec: CarriedSpec): EgressCarried {
+  const made = secret(spec.kind, spec.of ?? 1);
+  return {
+    kind: spec.kind,
+    fingerprint: made.fingerprint,
+    preview: made.preview,
+    encoding: spec.encoding ?? 'raw',
+    where: spec.where,
+    ...optional('header', spec.header),
+  };
+}
+
+function request(t: number, endpoint: LabEndpoint, outcome: string): Omit<RequestEvent, 'seq'> {
   return {
     type: 'request',
     t,

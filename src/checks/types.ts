@@ -17,6 +17,8 @@ export const CHECK_IDS = [
   'session-reuse',
   'silent-refresh',
   'slow-down-abort',
+  'secret-in-telemetry',
+  'unexpected-egress',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 

@@ -5,7 +5,7 @@
  * (HAR, a proxy log) records the same requests without the fields only the lab can know, which
  * are optional and documented as lab-only. Events hold fingerprints, never raw credentials.
  */
-import type { CanaryKind, DialectName } from './names.ts';
+import type { CanaryEncoding, CanaryKind, DialectName } from './names.ts';
 import type { Fingerprint } from './secret.ts';
 
 /** A credential named by kind and fingerprint: how events refer to secrets. */
@@ -134,10 +134,31 @@ export interface EgressEvent {
   /** Host name or IP literal as asked for (IPv6 without brackets), lower case. */
   host: string;
   port: number;
-  /** Path of an absolute-form request, query removed; absent for tunnels. */
+  /** Path of an absolute-form or intercepted request, query removed; absent for tunnels. */
   path?: string;
-  action: 'refused';
+  /**
+   * `refused`: answered 403 without reading (a CONNECT never opened, or `egress.mode: refuse`);
+   * `intercepted`: the request was read (TLS terminated with the run CA), searched for every
+   * canary, recorded, and answered 503. Neither is ever forwarded.
+   */
+  action: 'refused' | 'intercepted';
   reason: string;
+  /** Intercepted: the credentials the request carried, where and how written (never values). */
+  carried?: EgressCarried[];
+  /** Intercepted: the body's size as sent, and the content-encoding that was decoded. */
+  bodyBytes?: number;
+  contentEncoding?: string;
+}
+
+/** A canary found in an intercepted request: in its URL (query included), a header or the body. */
+export interface EgressCarried {
+  kind: CanaryKind;
+  fingerprint: Fingerprint;
+  preview: string;
+  encoding: CanaryEncoding;
+  where: 'url' | 'header' | 'body';
+  /** The header's name, lower case, when `where` is `header`. */
+  header?: string;
 }
 
 export type LabEvent = RequestEvent | DecisionEvent | MarkerEvent | LabStartEvent | EgressEvent;

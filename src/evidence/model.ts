@@ -8,7 +8,7 @@
  */
 
 import type { LabEvent } from './events.ts';
-import type { CanaryKind, DialectName, ScenarioName, Severity } from './names.ts';
+import type { CanaryEncoding, CanaryKind, DialectName, ScenarioName, Severity } from './names.ts';
 import type { Fingerprint } from './secret.ts';
 
 export const EVIDENCE_VERSION = 1;
@@ -59,6 +59,17 @@ export interface JudgedTask {
   hosts?: string[];
   /** The scopes the program asks for on its own (from its preset), for reports. */
   requestedScopes?: string[];
+  /**
+   * v2: what the egress proxy does with destinations the task does not play: `intercept` reads
+   * and searches each request (TLS with the run CA) and answers 503; `refuse` refuses without
+   * reading. `allow`: host globs the program may reach without an `unexpected-egress` finding.
+   */
+  egress?: EgressPolicy;
+}
+
+export interface EgressPolicy {
+  mode: 'intercept' | 'refuse';
+  allow: string[];
 }
 
 /** Everything observed for one (task, scenario). */
@@ -177,19 +188,7 @@ export const ROOT_NAMES = [
 ] as const;
 export type RootName = (typeof ROOT_NAMES)[number];
 
-/** How a canary was written where it was found; `user-code-variant` is a user code without
- * its dash, or in another case. */
-export const CANARY_ENCODINGS = [
-  'raw',
-  'base64',
-  'base64url',
-  'hex',
-  'url',
-  'json',
-  'utf16le',
-  'user-code-variant',
-] as const;
-export type CanaryEncoding = (typeof CANARY_ENCODINGS)[number];
+export { CANARY_ENCODINGS, type CanaryEncoding } from './names.ts';
 
 export type HitLocation =
   | { type: 'stream'; stream: 'stdout' | 'stderr'; line: number; at: number | undefined }

@@ -42,3 +42,17 @@ export type CanaryKind = (typeof CANARY_KINDS)[number];
  */
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+
+/** How a canary was written where it was found; `user-code-variant` is a user code without
+ * its dash, or in another case. */
+export const CANARY_ENCODINGS = [
+  'raw',
+  'base64',
+  'base64url',
+  'hex',
+  'url',
+  'json',
+  'utf16le',
+  'user-code-variant',
+] as const;
+export type CanaryEncoding = (typeof CANARY_ENCODINGS)[number];

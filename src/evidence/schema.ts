@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { LAB_ENDPOINTS } from './events.ts';
-import { CANARY_ENCODINGS, EVIDENCE_VERSION, type Evidence, ROOT_NAMES } from './model.ts';
-import { CANARY_KINDS, DIALECT_NAMES, SCENARIOS, SEVERITIES } from './names.ts';
+import { EVIDENCE_VERSION, type Evidence, ROOT_NAMES } from './model.ts';
+import { CANARY_ENCODINGS, CANARY_KINDS, DIALECT_NAMES, SCENARIOS, SEVERITIES } from './names.ts';
 
 const fingerprint = z.templateLiteral(['sha256:', z.string().regex(/^[0-9a-f]{64}$/)], {
   error: 'expected a sha256: fingerprint (64 lower-case hex digits)',
@@ -93,8 +93,22 @@ const egressEvent = z.strictObject({
   host: z.string(),
   port: z.number().int().min(0).max(65535),
   path: optional(z.string()),
-  action: z.literal('refused'),
+  action: z.enum(['refused', 'intercepted']),
   reason: z.string(),
+  carried: optional(
+    z.array(
+      z.strictObject({
+        kind: z.enum(CANARY_KINDS),
+        fingerprint,
+        preview: z.string(),
+        encoding: z.enum(CANARY_ENCODINGS),
+        where: z.enum(['url', 'header', 'body']),
+        header: optional(z.string()),
+      }),
+    ),
+  ),
+  bodyBytes: optional(z.number().int().nonnegative()),
+  contentEncoding: optional(z.string()),
 });
 
 const labEvent = z.discriminatedUnion('type', [

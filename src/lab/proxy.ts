@@ -2,8 +2,11 @@
 // the task plays are answered by the lab itself: a CONNECT to `github.com:443` is terminated
 // here with a leaf from the run CA and handed to the lab's HTTP server; an absolute-form
 // `GET http://github.com/…` goes to the lab's handler. Every other destination is refused and
-// recorded. Nothing is ever forwarded, and no outbound connection is ever opened: this module
-// imports no client (`node:net` is used for servers only).
+// recorded. With `mode: 'intercept'` (the default of `check`), a request to any other
+// destination is read first (TLS terminated with a leaf from the run CA, which then carries no
+// name constraints), handed to the lab to search for canaries, recorded, and answered 503 as an
+// offline service would be. Nothing is ever forwarded, and no outbound connection is ever
+// opened: this module imports no client (`node:net` is used for servers only).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -29,7 +32,29 @@ export interface EgressProxyOptions {
   self: { host: string; port: number; tls: boolean };
   /** Records a refused destination. */
   refuse(event: Omit<EgressEvent, 'type' | 'seq' | 't'>): void;
+  /** `refuse` (default): other destinations are refused unread; `intercept`: read, then 503. */
+  mode?: 'intercept' | 'refuse';
+  /** Searches and records an intercepted request (intercept mode). */
+  intercepted?(request: InterceptedRequest): void;
 }
+
+/** A request to a destination the task does not play, read in full and never forwarded. */
+export interface InterceptedRequest {
+  method: string;
+  scheme: 'http' | 'https';
+  host: string;
+  port: number;
+  /** The request target as sent: path and query (absolute form for plain http). */
+  target: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as sent, up to `MAX_INTERCEPTED_BODY` bytes. */
+  body: Buffer;
+  /** The body was longer than what was kept. */
+  truncated: boolean;
+}
+
+/** The most of one intercepted body kept for the search. */
+export const MAX_INTERCEPTED_BODY = 8 * 1024 * 1024;
 
 export interface EgressProxy {
   /** `http://127.0.0.1:PORT` */
@@ -38,6 +63,8 @@ export interface EgressProxy {
 }
 
 const REFUSED = 'devicebound egress proxy: destination refused (nothing is forwarded)\n';
+const OFFLINE =
+  'devicebound egress proxy: this destination is offline in the lab (the request was recorded, never forwarded)\n';
 
 /** Ports a played host is answered on: https through CONNECT, http in absolute form. */
 const TLS_PORT = 443;
@@ -52,6 +79,65 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     options.self.tls && options.ca ? await options.ca.secureContext(options.self.host) : undefined;
   const sockets = new Set<Socket>();
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
+  const intercepting = options.mode === 'intercept' && options.intercepted !== undefined;
+  // Where each intercepted tunnel was headed, for the sink that reads its requests.
+  const destinations = new WeakMap<
+    object,
+    { host: string; port: number; scheme: 'http' | 'https'; tunnel: Socket }
+  >();
+  const tunnels = new WeakMap<Socket, { requests: number; scheme: 'http' | 'https' | 'unknown' }>();
+  const sink = createServer(
+    { requestTimeout: 30_000, headersTimeout: 10_000 },
+    (request, response) => {
+      const destination = destinations.get(request.socket);
+      if (!destination) {
+        response.destroy();
+        return;
+      }
+      const tunnel = tunnels.get(destination.tunnel);
+      if (tunnel) tunnel.requests += 1;
+      const { host, port, scheme } = destination;
+      intercept(request, response, { host, port, scheme, target: request.url ?? '/' });
+    },
+  );
+  sink.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  sink.on('clientError', answerMalformed);
+
+  /** Reads the whole request, hands it to the lab, answers 503: an offline service. */
+  const intercept = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    where: { host: string; port: number; scheme: 'http' | 'https'; target: string },
+  ) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_INTERCEPTED_BODY) truncated = true;
+      else chunks.push(chunk);
+    });
+    request.on('error', () => response.destroy());
+    request.on('end', () => {
+      options.intercepted?.({
+        method: request.method ?? 'GET',
+        ...where,
+        headers: request.headers,
+        body: Buffer.concat(chunks),
+        truncated,
+      });
+      const body = OFFLINE;
+      response.writeHead(503, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      });
+      response.end(body);
+    });
+  };
 
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -75,6 +161,15 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       (target.protocol === 'http:' && played.has(target.host) && target.port === PLAIN_PORT)
     ) {
       options.handle(request, response);
+      return;
+    }
+    if (intercepting && target.protocol === 'http:' && !played.has(target.host)) {
+      intercept(request, response, {
+        host: target.host,
+        port: target.port,
+        scheme: 'http',
+        target: request.url ?? '/',
+      });
       return;
     }
     options.refuse({
@@ -113,6 +208,10 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
             : undefined
         : undefined;
     const ca = options.ca;
+    if (authority && !carries && !played.has(host) && intercepting && ca) {
+      interceptTunnel(socket, head, authority.host, authority.port, ca);
+      return;
+    }
     if (!authority || !carries || (carries === 'tls' && !ca)) {
       options.refuse({
         method: 'CONNECT',
@@ -156,6 +255,76 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
 
   server.on('clientError', answerMalformed);
 
+  /**
+   * A tunnel to a destination the task does not play, in intercept mode: what it carries is read
+   * by the sink, TLS (first byte 0x16, a handshake record) terminated with a leaf for the host
+   * it asked for, anything else read as plain HTTP.
+   */
+  const interceptTunnel = (socket: Socket, head: Buffer, host: string, port: number, ca: RunCa) => {
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    // A tunnel that never carried a readable request (a failed handshake, an h2-only client, a
+    // client that went away) is still a destination the program tried: recorded when it closes.
+    const tunnel = { requests: 0, scheme: 'unknown' as 'http' | 'https' | 'unknown' };
+    tunnels.set(socket, tunnel);
+    // A client that stops sending mid-handshake and closes its side ends the tunnel.
+    socket.once('end', () => {
+      if (tunnel.requests === 0) socket.destroy();
+    });
+    socket.once('close', () => {
+      if (tunnel.requests > 0) return;
+      options.refuse({
+        method: 'CONNECT',
+        scheme: tunnel.scheme,
+        host,
+        port,
+        action: 'intercepted',
+        reason:
+          'the tunnel closed before a request could be read (TLS handshake failed or the client left)',
+        carried: [],
+      });
+    });
+    const start = (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] !== 0x16) {
+        tunnel.scheme = 'http';
+        destinations.set(socket, { host, port, scheme: 'http', tunnel: socket });
+        sink.emit('connection', socket);
+        socket.resume();
+        return;
+      }
+      tunnel.scheme = 'https';
+      ca.secureContext(host, { allowOutside: true }).then(
+        (context) => {
+          const tlsSocket = new TLSSocket(socket, {
+            isServer: true,
+            secureContext: context,
+            ALPNProtocols: ['http/1.1'],
+          });
+          tlsSocket.on('error', () => tlsSocket.destroy());
+          const timer = setTimeout(() => tlsSocket.destroy(), HANDSHAKE_TIMEOUT_MS);
+          tlsSocket.once('secure', () => {
+            clearTimeout(timer);
+            destinations.set(tlsSocket, { host, port, scheme: 'https', tunnel: socket });
+            sink.emit('connection', tlsSocket);
+          });
+          tlsSocket.once('close', () => clearTimeout(timer));
+          socket.resume();
+        },
+        () => socket.destroy(),
+      );
+    };
+    if (head.length > 0) start(head);
+    else {
+      const timer = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
+      socket.once('data', (first: Buffer) => {
+        clearTimeout(timer);
+        start(first);
+      });
+      socket.once('close', () => clearTimeout(timer));
+    }
+  };
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -174,11 +343,15 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   return {
     url: `http://127.0.0.1:${port}`,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-      });
+      closing ??= Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        new Promise<void>((resolve) => sink.close(() => resolve())),
+        (async () => {
+          server.closeAllConnections();
+          sink.closeAllConnections();
+          for (const socket of sockets) socket.destroy();
+        })(),
+      ]).then(() => {});
       return closing;
     },
   };

@@ -15,6 +15,7 @@ import { dialectFor } from './dialects/index.ts';
 import { createVerification } from './endpoints/verification.ts';
 import { splitHostPort } from './hosts.ts';
 import { answerMalformed, E, OAuthError, sendJson, sendOAuthError } from './http.ts';
+import { inspectIntercepted } from './intercept.ts';
 import { LabKeys } from './keys.ts';
 import { type EgressProxy, startEgressProxy } from './proxy.ts';
 import type { LabSettings } from './settings.ts';
@@ -166,6 +167,12 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
             type: 'egress',
             ...event,
             ...(event.path !== undefined && { path: canaries.redact(event.path) }),
+          }),
+        mode: settings.egress,
+        intercepted: (request) =>
+          trace.record({
+            type: 'egress',
+            ...inspectIntercepted(request, canaries.list(), (text) => canaries.redact(text)),
           }),
       });
     } catch (error) {

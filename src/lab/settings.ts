@@ -74,6 +74,12 @@ export interface LabOptions {
   ca?: RunCa;
   /** Listen with TLS on the lab's own port (`https://127.0.0.1:PORT`), for clients that insist. */
   tls?: boolean;
+  /**
+   * What the proxy does with other destinations: `refuse` (default) refuses them unread;
+   * `intercept` reads each request (TLS with the run CA, which must then be unconstrained),
+   * searches it for canaries, records it and answers 503. Never forwarded either way.
+   */
+  egress?: 'intercept' | 'refuse';
 }
 
 export interface LabSettings {
@@ -99,6 +105,7 @@ export interface LabSettings {
   proxy: boolean;
   ca: RunCa | undefined;
   tls: boolean;
+  egress: 'intercept' | 'refuse';
 }
 
 const DEFAULT_CLIENT_ID = 'devicebound-cli';
@@ -185,7 +192,7 @@ export function resolveLabSettings(options: LabOptions = {}): LabSettings {
 /** The dialect, the played hosts, the proxy and TLS, checked against each other. */
 function network(
   options: LabOptions,
-): Pick<LabSettings, 'dialect' | 'hosts' | 'proxy' | 'ca' | 'tls'> {
+): Pick<LabSettings, 'dialect' | 'hosts' | 'proxy' | 'ca' | 'tls' | 'egress'> {
   const dialect = options.dialect ?? 'generic';
   if (!(DIALECT_NAMES as readonly string[]).includes(dialect)) {
     throw new UsageError(
@@ -200,7 +207,10 @@ function network(
   const tls = options.tls ?? false;
   if ((tls || proxy) && !options.ca)
     throw new UsageError('TLS and the egress proxy need the run CA', { field: 'ca' });
-  return { dialect, hosts: [...new Set(hosts)], proxy, ca: options.ca, tls };
+  const egress = options.egress ?? 'refuse';
+  if (egress !== 'intercept' && egress !== 'refuse')
+    throw new UsageError(`egress must be 'intercept' or 'refuse'`, { field: 'egress' });
+  return { dialect, hosts: [...new Set(hosts)], proxy, ca: options.ca, tls, egress };
 }
 
 function positiveInteger(field: string, value: number): number {

@@ -58,6 +58,10 @@ export function resolveTask(
     dialect,
     hosts: [...new Set(hosts)],
     tls: task.tls ?? preset?.tls ?? false,
+    egress: {
+      mode: task.egress?.mode ?? 'intercept',
+      allow: (task.egress?.allow ?? []).map((host) => host.toLowerCase()),
+    },
     env: { ...preset?.env, ...task.env },
     scopes: { allow: task.scopes?.allow ?? DEFAULT_ALLOWED_SCOPES },
     session: task.session ?? 'ephemeral',

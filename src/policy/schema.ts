@@ -64,6 +64,30 @@ export const taskSchema = z.strictObject({
     .describe(
       'Host names the lab answers as itself through the egress proxy (github.com, login.microsoftonline.com, …).',
     ),
+  egress: z
+    .strictObject({
+      mode: z
+        .enum(['intercept', 'refuse'])
+        .optional()
+        .describe(
+          'intercept (default): requests to hosts the task does not play are read (TLS with the run CA), searched for secrets, recorded and answered 503; refuse: refused unread. Never forwarded.',
+        ),
+      allow: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+              'expected a host name or a *.domain glob',
+            ),
+        )
+        .optional()
+        .describe(
+          'Hosts the program may contact without an unexpected-egress finding (*.example.com for subdomains).',
+        ),
+    })
+    .optional()
+    .describe('What happens to destinations other than the played hosts.'),
   tls: z
     .boolean()
     .optional()

@@ -414,7 +414,7 @@ ${renderTimelineSvg(timeline, { id: `tl-${view.id}`, title, name: view.name })}
 <header><h3>${view.name}</h3><span class="result ${result.tone}">${result.word}${view.findings.length ? ':' : null}</span>${view.findings.length ? html`<span>${checkLinks(view, failOn)}</span>` : null}<span class="settings">${exitText(s)} · ${labSettings(run)}</span></header>
 ${body}${
   egress.length > 0
-    ? html`<p class="egress">Refused by the egress proxy (nothing is forwarded): ${egress.map(
+    ? html`<p class="egress">Destinations outside the played hosts (intercepted or refused; nothing is forwarded): ${egress.map(
         (d, i) =>
           html`${i > 0 ? ', ' : null}<code>${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}</code>${d.attempts > 1 ? ` ×${d.attempts}` : null}`,
       )}</p>`

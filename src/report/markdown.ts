@@ -87,7 +87,7 @@ export function renderMarkdown(report: Report): string {
   if (tried.length > 0) {
     lines.push(
       '',
-      'Destinations outside the played hosts, refused by the egress proxy (nothing is forwarded):',
+      'Destinations outside the played hosts (intercepted or refused by the egress proxy; nothing is forwarded):',
       '',
     );
     for (const scenario of tried) {

@@ -22,7 +22,7 @@ export interface ScenarioSummary {
   laterSignIns?: LaterSignIn[];
   /**
    * v2: every destination outside the played hosts the program tried to reach (version checks,
-   * telemetry, update servers), refused by the egress proxy; absent when there was none.
+   * telemetry, update servers), intercepted or refused by the egress proxy; absent when there was none.
    */
   egress?: EgressDestination[];
 }

@@ -41,6 +41,8 @@ const STANDARD_TITLES: Record<string, string> = {
   'CSF PR.AA-01': 'NIST CSF 2.0: credentials are managed',
   'CSF PR.AA-05': 'NIST CSF 2.0: least privilege',
   'CSF PR.DS-01': 'NIST CSF 2.0: data at rest is protected',
+  'CSF PR.DS-02': 'NIST CSF 2.0: data in transit is protected',
+  'CSF DE.CM-01': 'NIST CSF 2.0: networks and network services are monitored',
   'CSF PR.PS-04': 'NIST CSF 2.0: log records',
   'OAuth 2.1 §4.3': 'OAuth 2.1 (draft): refresh tokens',
 };

@@ -77,7 +77,7 @@ export function renderText(report: Report, options: RenderOptions): string {
     lines.push(
       paint(
         'dim',
-        'destinations outside the played hosts, refused by the egress proxy (nothing is forwarded):',
+        'destinations outside the played hosts (intercepted or refused by the egress proxy; nothing is forwarded):',
       ),
     );
     for (const scenario of tried) {

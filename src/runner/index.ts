@@ -46,7 +46,12 @@ export interface RunOptions {
 export async function runCheck(policy: Policy, options: RunOptions = {}): Promise<Evidence> {
   const signal = options.signal ?? new AbortController().signal;
   // One CA per check run, in memory, permitting exactly the hosts the tasks play.
-  const ca = await createRunCa({ hosts: [...new Set(policy.tasks.flatMap((t) => t.hosts ?? []))] });
+  // Intercepting other destinations needs a CA that may sign for any host: name constraints
+  // only when every task refuses them (README: the trade-off).
+  const ca = await createRunCa({
+    hosts: [...new Set(policy.tasks.flatMap((t) => t.hosts ?? []))],
+    constrained: policy.tasks.every((task) => task.egress?.mode === 'refuse'),
+  });
   const runFolder = await createRunFolder();
   const jobs: ScenarioJob[] = [];
   for (const [i, task] of policy.tasks.entries()) {
@@ -121,7 +126,7 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
     clientId: policy.clientId,
     tasks: policy.tasks.map((task) => {
       const { name, run, scopes, session, refresh, storage, timeoutMs, cwd, source } = task;
-      const { preset, dialect, hosts, requestedScopes } = task;
+      const { preset, dialect, hosts, requestedScopes, egress } = task;
       return {
         ...{ name, run, scopes, session, refresh, storage, timeoutMs, cwd, source },
         // v2 fields only where they say something, so generic runs save what they always did.
@@ -129,6 +134,8 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
         ...(dialect !== undefined && dialect !== 'generic' && { dialect }),
         ...(hosts !== undefined && hosts.length > 0 && { hosts }),
         ...(requestedScopes !== undefined && { requestedScopes }),
+        ...(egress !== undefined &&
+          (egress.mode !== 'intercept' || egress.allow.length > 0) && { egress }),
       };
     }),
   };

@@ -27,7 +27,7 @@ export function labOptionsFor(
   scenario: ScenarioName,
   clientId: string,
   forcedInterval?: number,
-  network?: { task: Pick<TaskPolicy, 'dialect' | 'hosts' | 'tls'>; ca: RunCa },
+  network?: { task: Pick<TaskPolicy, 'dialect' | 'hosts' | 'tls' | 'egress'>; ca: RunCa },
 ): LabOptions {
   const options: LabOptions = {
     scenario,
@@ -42,6 +42,7 @@ export function labOptionsFor(
     ...(task.hosts && task.hosts.length > 0 && { hosts: task.hosts }),
     tls: task.tls ?? false,
     proxy: true,
+    egress: task.egress?.mode ?? 'intercept',
     ca,
   };
 }

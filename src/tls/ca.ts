@@ -34,6 +34,13 @@ export interface RunCaOptions {
   hosts: readonly string[];
   /** Validity; default and maximum 24 h. */
   validityMs?: number;
+  /**
+   * Name constraints permitting only `hosts` (and loopback). Default true. `false` makes a CA
+   * that can sign for any host, which intercepting a program's other destinations needs
+   * (`egress.mode: intercept`): the trade-off is documented in the README. It is still made in
+   * memory, lives a day at most, and only the program under test is told to trust it.
+   */
+  constrained?: boolean;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -43,6 +50,8 @@ export interface RunCa {
   readonly certPem: string;
   /** The permitted names (after adding the loopback ones). */
   readonly hosts: readonly string[];
+  /** False when the CA may sign for any host (interception of other destinations). */
+  readonly constrained: boolean;
   readonly notBefore: Date;
   readonly notAfter: Date;
   /**
@@ -89,6 +98,7 @@ export async function createRunCa(options: RunCaOptions): Promise<RunCa> {
       'tls-validity',
     );
   const hosts = Object.freeze(permittedNames(options.hosts));
+  const constrained = options.constrained ?? true;
   const dnsHosts = hosts.filter((name) => !isIpName(name));
 
   // X.509 times have whole seconds; round so the Date fields equal what the certificate says.
@@ -110,7 +120,7 @@ export async function createRunCa(options: RunCaOptions): Promise<RunCa> {
         new BasicConstraintsExtension(true, 0, true),
         new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
         caKeyId,
-        nameConstraints(dnsHosts),
+        ...(constrained ? [nameConstraints(dnsHosts)] : []),
       ],
     },
     webcrypto,
@@ -128,7 +138,7 @@ export async function createRunCa(options: RunCaOptions): Promise<RunCa> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!contextOptions.allowOutside && !isPermittedName(name, dnsHosts))
+    if (constrained && !contextOptions.allowOutside && !isPermittedName(name, dnsHosts))
       return Promise.reject(notPermitted(name, hosts));
     let leaf = leaves.get(name);
     if (!leaf) {
@@ -142,7 +152,7 @@ export async function createRunCa(options: RunCaOptions): Promise<RunCa> {
 
   const sniCallback: RunCa['sniCallback'] = (defaultName) => {
     const fallback = defaultName === undefined ? undefined : normalizeName(defaultName);
-    if (fallback !== undefined && !isPermittedName(fallback, dnsHosts))
+    if (constrained && fallback !== undefined && !isPermittedName(fallback, dnsHosts))
       throw notPermitted(fallback, hosts);
     return (servername, cb) => {
       const name = servername || fallback;
@@ -160,6 +170,7 @@ export async function createRunCa(options: RunCaOptions): Promise<RunCa> {
   return {
     certPem,
     hosts,
+    constrained,
     notBefore: caCert.notBefore,
     notAfter: caCert.notAfter,
     secureContext,

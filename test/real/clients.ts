@@ -204,19 +204,36 @@ export const CLIENTS: RealClient[] = [
         )),
       ];
     },
+    // unexpected-egress (info): az's connectivity and version checks and its telemetry, in
+    // every scenario (each has a fresh config folder); see the note.
     expected: {
-      approve: { always: ['excess-scope', 'secret-at-rest', 'silent-refresh'], exits: [0] },
-      deny: { always: ['excess-scope'], exits: [1] },
-      // MSAL's loop: see the poll-after-terminal explanation; almost always one poll late.
-      expire: { always: ['excess-scope'], may: ['poll-after-terminal'], exits: [1] },
-      'slow-down': {
-        always: ['excess-scope', 'secret-at-rest', 'silent-refresh'],
+      approve: {
+        always: ['excess-scope', 'secret-at-rest', 'silent-refresh', 'unexpected-egress'],
         exits: [0],
       },
-      'server-error': { always: ['excess-scope', 'secret-at-rest'], exits: [1] },
-      session: { always: ['excess-scope', 'secret-at-rest', 'silent-refresh'], exits: [0, 0] },
+      deny: { always: ['excess-scope', 'unexpected-egress'], exits: [1] },
+      // MSAL's loop: see the poll-after-terminal explanation; almost always one poll late.
+      expire: {
+        always: ['excess-scope', 'unexpected-egress'],
+        may: ['poll-after-terminal'],
+        exits: [1],
+      },
+      'slow-down': {
+        always: ['excess-scope', 'secret-at-rest', 'silent-refresh', 'unexpected-egress'],
+        exits: [0],
+      },
+      'server-error': {
+        always: ['excess-scope', 'secret-at-rest', 'unexpected-egress'],
+        exits: [1],
+      },
+      session: {
+        always: ['excess-scope', 'secret-at-rest', 'silent-refresh', 'unexpected-egress'],
+        exits: [0, 0],
+      },
     },
     explanations: {
+      'unexpected-egress':
+        'az contacts `azure.microsoft.com` (connectivity check), `raw.githubusercontent.com` (version check) and `dc.services.visualstudio.com` (telemetry) on every run; the policy allows no other destination. Each request was read and answered 503, none forwarded, and none carried a credential (see the note on other destinations).',
       'excess-scope': `\`offline_access\`: MSAL Python adds \`openid profile offline_access\` to every request and refuses to be told otherwise (\`decorated = scope_set | reserved_scope\`, [msal/application.py#L578-L595](${MSAL_PY}/msal/application.py#L578-L595)). az signs in for ARM's \`https://management.core.windows.net//.default\`, which the policy allows.`,
       'secret-at-rest': `Two files, both by design of az on Linux:
 
@@ -226,7 +243,7 @@ export const CLIENTS: RealClient[] = [
       'poll-after-terminal': `MSAL Python checks the deadline before each 1-second sleep, not after the last one: \`for i in range(flow.get("interval", 5)): if exit_condition(flow): return result; time.sleep(1)\` ([msal/oauth2cli/oauth2.py#L383-L389](${MSAL_PY}/msal/oauth2cli/oauth2.py#L383-L389)). The poll after the last sleep goes out up to a second after \`expires_at\`, which MSAL itself computes from when it received the answer ([#L328-L330](${MSAL_PY}/msal/oauth2cli/oauth2.py#L328-L330)). With a 1 s interval that poll lands after expiry almost every time (\`may\`: a slow answer can make it arrive a few ms early); with the default 5 s, in about one run in five. ${CHECK_THEN_SLEEP}`,
     },
     notes: [
-      `**Refused egress (recorded; \`unexpected-egress\` is not a check in this tree yet):** \`azure.microsoft.com\` once per fresh config folder — the version check \`handle_version_update()\` at start-up ([azure-cli-core/azure/cli/core/__init__.py#L83-L84](${AZ}/azure-cli-core/azure/cli/core/__init__.py#L83-L84)) sends \`HEAD https://azure.microsoft.com\` through \`check_connectivity\` ([azure-cli-core/azure/cli/core/util.py#L316-L318](${AZ}/azure-cli-core/azure/cli/core/util.py#L316-L318), [#L854-L861](${AZ}/azure-cli-core/azure/cli/core/util.py#L854-L861)) — and \`dc.services.visualstudio.com\`, the telemetry upload ([azure-cli-telemetry/azure/cli/telemetry/__init__.py#L49-L70](${AZ}/azure-cli-telemetry/azure/cli/telemetry/__init__.py#L49-L70)); the preset leaves telemetry on, as a user's az has it. Both are refused at CONNECT, so their content is never seen (a \`secret-in-telemetry\` check could only judge hosts the lab plays).`,
+      `**Other destinations (intercepted, read, answered 503; nothing forwarded):** \`HEAD https://azure.microsoft.com/\` — the connectivity check of the version check \`handle_version_update()\` at start-up ([azure-cli-core/azure/cli/core/__init__.py#L83-L84](${AZ}/azure-cli-core/azure/cli/core/__init__.py#L83-L84), \`check_connectivity\` in [azure-cli-core/azure/cli/core/util.py#L316-L318](${AZ}/azure-cli-core/azure/cli/core/util.py#L316-L318), [#L854-L861](${AZ}/azure-cli-core/azure/cli/core/util.py#L854-L861)) — then \`GET https://raw.githubusercontent.com/Azure/azure-cli/main/src/azure-cli-core/setup.py\` and \`…/azure-cli-telemetry/setup.py\`, where that version check reads the latest versions (\`get_latest_from_github\` in the same util.py), and \`POST https://dc.services.visualstudio.com/v2/track\`, the telemetry upload ([azure-cli-telemetry/azure/cli/telemetry/__init__.py#L49-L70](${AZ}/azure-cli-telemetry/azure/cli/telemetry/__init__.py#L49-L70)); the preset leaves telemetry on, as a user's az has it. All are \`unexpected-egress\` (info) under a policy that allows none; **none carried a token, device code or user code** (the proxy searched URL, headers and the ~3.6 KB telemetry body), so no \`secret-in-telemetry\`.`,
       `**server-error**: MSAL raises \`HTTPError\` on the 503 (\`if resp.status_code >= 500: resp.raise_for_status()\`, [msal/oauth2cli/oauth2.py#L238-L239](${MSAL_PY}/msal/oauth2cli/oauth2.py#L238-L239)); az exits 1 without retrying.`,
       '**slow-down**: MSAL adds 5 s per `slow_down` and keeps it (see msal-python); az signs in.',
       "**Line numbers** for azure-cli are from Debian's installed copy of the `azure-cli-2.45.0` tag (Debian 2.45.0-1 merges the tag; the GitHub repository is too large to load here). MSAL Python, msal-extensions and requests were compared byte for byte with their tags.",
