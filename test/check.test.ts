@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CheckId, checks } from '../src/checks/index.ts';
 import { runCli, startCli } from './cli.ts';
 
 const fixture = (name: string) =>
@@ -100,13 +101,16 @@ const EXPECTED: [string, Partial<Record<Scenario, string[]>>][] = [
     },
   ],
   ['bad-background-poller', only(SIGNS_IN, ['poll-after-terminal', 'unclean-exit'])],
+  // Its telemetry host is allowed (--allow-egress): the credential in the gzip body is the defect.
+  ['bad-secret-in-telemetry', only(SIGNS_IN, ['secret-in-telemetry'])],
+  ['bad-unexpected-egress', only(ALL, ['unexpected-egress'])],
 ];
 
 describe.concurrent('every check fires when it must and stays silent when it must not', () => {
   it.each(EXPECTED)(
     '%s, all six scenarios',
     async (name, expected) => {
-      const { code, report, stderr } = await check(name, [], SLOWER[name] ?? []);
+      const { code, report, stderr } = await check(name, [], FLAGS[name] ?? []);
       expect(stderr).toBe('');
       const fired = Object.fromEntries(
         ALL.map((scenario) => [
@@ -119,7 +123,11 @@ describe.concurrent('every check fires when it must and stays silent when it mus
       expect(fired).toEqual(
         Object.fromEntries(ALL.map((scenario) => [scenario, expected[scenario] ?? []])),
       );
-      expect(code).toBe(Object.keys(expected).length > 0 ? 1 : 0);
+      // Findings at or above `low` fail the run; an info finding (unexpected-egress) does not.
+      const failing = Object.values(expected)
+        .flat()
+        .some((id) => checks[id as CheckId].meta.severity !== 'info');
+      expect(code).toBe(failing ? 1 : 0);
       // The session scenario tells how the second run signed in.
       const session = report?.scenarios.find((s) => s.scenario === 'session');
       expect(session?.laterSignIns).toEqual([SECOND_RUN[name] ?? 'new device authorization']);
@@ -135,8 +143,10 @@ describe.concurrent('every check fires when it must and stays silent when it mus
  * a gap grow by that much (the client waits after the answer arrives, and answers are slow),
  * so the slow-down scenario's single judged gap can pass. At 2 s the margin is 800 ms.
  */
-const SLOWER: Record<string, string[]> = {
+/** Flags a fixture needs besides the defaults. */
+const FLAGS: Record<string, string[]> = {
   'bad-poll-interval': ['--interval', '2'],
+  'bad-secret-in-telemetry': ['--allow-egress', 'telemetry.example.com'],
 };
 
 const SECOND_RUN: Record<string, string> = {

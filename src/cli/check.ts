@@ -21,6 +21,8 @@ interface CheckFlags {
   output: string[];
   scenario: ScenarioName[];
   allowScope: string[];
+  allowEgress: string[];
+  refuseEgress?: boolean;
   timeout?: string;
   env: string[];
   clientId?: string;
@@ -56,6 +58,15 @@ export function registerCheck(program: Command): void {
       collect(oneOf(SCENARIOS)),
     )
     .option('--allow-scope <scope>', 'a scope the program may ask for (repeatable)', collect())
+    .option(
+      '--allow-egress <host>',
+      'a host (or *.domain) the program may contact besides the played hosts (repeatable)',
+      collect(),
+    )
+    .option(
+      '--refuse-egress',
+      'refuse other destinations unread instead of intercepting them (the run CA is then name-constrained)',
+    )
     .option('--timeout <duration>', 'per-run timeout, e.g. 30s or 2m (default 60s)')
     .option(
       '--env <NAME=VALUE>',
@@ -89,6 +100,7 @@ export function registerCheck(program: Command): void {
         output: given.output ?? [],
         scenario: given.scenario ?? [],
         allowScope: given.allowScope ?? [],
+        allowEgress: given.allowEgress ?? [],
         env: given.env ?? [],
       };
       process.exitCode = await check(command, flags);
@@ -123,6 +135,8 @@ async function check(command: string[], flags: CheckFlags): Promise<number> {
         command: flags.evidence ? [] : command,
         scenario: flags.scenario,
         allowScope: flags.allowScope,
+        allowEgress: flags.allowEgress,
+        ...(flags.refuseEgress && { refuseEgress: true }),
         env: flags.env,
         ...(flags.policy !== undefined && { policy: flags.policy }),
         ...(flags.timeout !== undefined && { timeout: flags.timeout }),

@@ -13,6 +13,9 @@ export interface PolicyFlags {
   command: string[];
   scenario?: ScenarioName[];
   allowScope?: string[];
+  /** Host globs the program may contact (`egress.allow`), and `refuse` instead of interception. */
+  allowEgress?: string[];
+  refuseEgress?: boolean;
   timeout?: string;
   env?: string[];
   clientId?: string;
@@ -95,8 +98,31 @@ function applyFlags(policy: Policy, flags: PolicyFlags, env: Record<string, stri
       env: { ...task.env, ...env },
       scopes: { allow: [...new Set([...task.scopes.allow, ...(flags.allowScope ?? [])])] },
       ...(timeoutMs !== undefined && { timeoutMs }),
+      egress: {
+        mode: flags.refuseEgress ? 'refuse' : (task.egress?.mode ?? 'intercept'),
+        allow: [
+          ...new Set([
+            ...(task.egress?.allow ?? []),
+            ...(flags.allowEgress ?? []).map((host) => egressGlob(host)),
+          ]),
+        ],
+      },
     })),
   };
+}
+
+/** `--allow-egress`: a host name or a `*.domain` glob, lower case. */
+function egressGlob(value: string): string {
+  const glob = value.trim().toLowerCase();
+  if (
+    !/^(\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(
+      glob,
+    )
+  )
+    throw new UsageError(`expected a host name or a *.domain glob, got '${value.slice(0, 80)}'`, {
+      field: '--allow-egress',
+    });
+  return glob;
 }
 
 function parseTimeout(value: string): number {

@@ -169,6 +169,18 @@ describe('presets', () => {
     await expect(policyFromFlags({ command: ['x'], program: 'gh' })).rejects.toThrow(
       '--program goes with --preset',
     );
+    const egress = await policyFromFlags({
+      command: ['x'],
+      allowEgress: ['Telemetry.Example.com', '*.example.net'],
+      refuseEgress: true,
+    });
+    expect(egress.tasks[0]?.egress).toEqual({
+      mode: 'refuse',
+      allow: ['telemetry.example.com', '*.example.net'],
+    });
+    await expect(policyFromFlags({ command: ['x'], allowEgress: ['10.0.0.0/8'] })).rejects.toThrow(
+      "--allow-egress: expected a host name or a *.domain glob, got '10.0.0.0/8'",
+    );
   });
 });
 
