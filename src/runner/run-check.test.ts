@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Evidence, ScenarioRun } from '../evidence/model.ts';
 import { Secret } from '../evidence/secret.ts';
@@ -137,7 +137,8 @@ describe('every scenario has its own working directory', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const [, , path] of kept) await rm(path, { recursive: true, force: true });
+    // Each kept sandbox sits in the run's folder: remove that, not only the sandboxes.
+    for (const [, , path] of kept) await rm(dirname(path), { recursive: true, force: true });
   });
 
   it("leaves the user's folder exactly as it was", async () => {
@@ -244,7 +245,7 @@ describe("the session scenario's second task", () => {
       ]);
       expect([await listing(project), await listing(other)]).toEqual(before);
     } finally {
-      for (const path of kept.values()) await rm(path, { recursive: true, force: true });
+      for (const path of kept.values()) await rm(dirname(path), { recursive: true, force: true });
     }
   }, 30_000);
 });
