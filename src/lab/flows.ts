@@ -5,8 +5,8 @@ import { fingerprint } from '../evidence/secret.ts';
 import { honoursInterval } from '../evidence/timing.ts';
 import { newDeviceCode, newUserCode, normalizeUserCode } from './canaries.ts';
 import type { Exchange, LabContext } from './context.ts';
-import { E } from './http.ts';
-import type { DeviceAuthorization } from './store.ts';
+import { E, OAuthError } from './http.ts';
+import type { DeviceAuthorization, RefreshGrant } from './store.ts';
 
 /** RFC 8628 §3.4: the grant type of a device access token request. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -124,6 +124,27 @@ export function pollDeviceCode(
     throw E.slowDown(authorization.interval);
   }
   return 'pending';
+}
+
+/**
+ * RFC 6749 §6: the refresh token a refresh_token grant presents, recorded as presented (so
+ * `session-reuse` and `silent-refresh` see it whether or not it works), looked up and checked
+ * against the client and the lab's settings. Rotation and scope rules are the dialect's.
+ */
+export function presentedRefreshGrant(
+  context: LabContext,
+  exchange: Exchange,
+  request: { clientId: string; value: string },
+): RefreshGrant {
+  exchange.event.presented.push({ kind: 'refresh_token', fingerprint: fingerprint(request.value) });
+  const grant = context.store.refreshTokens.get(request.value);
+  if (!grant) throw E.invalidGrant('unknown refresh_token');
+  if (grant.clientId !== request.clientId)
+    throw E.invalidGrant('refresh_token was issued to another client');
+  if (!context.settings.allowRefresh) {
+    throw new OAuthError('unauthorized_client', 'this lab does not allow the refresh_token grant');
+  }
+  return grant;
 }
 
 function applyScenarioDecision(

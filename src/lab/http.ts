@@ -12,6 +12,8 @@ export class OAuthError extends Error {
   readonly description: string;
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** `slow_down` only: the interval now in force, seconds (dialects that send it, GitHub). */
+  interval?: number;
 
   constructor(
     error: string,
@@ -48,7 +50,10 @@ export const E = {
     new OAuthError('unsupported_token_type', description),
   authorizationPending: () => PENDING,
   slowDown: (interval: number) =>
-    new OAuthError('slow_down', `polling too fast; the interval is now ${interval} s`),
+    Object.assign(
+      new OAuthError('slow_down', `polling too fast; the interval is now ${interval} s`),
+      { interval },
+    ),
   accessDenied: () => new OAuthError('access_denied', 'the user denied this request'),
   expiredToken: () => new OAuthError('expired_token', 'the device_code has expired'),
   invalidToken: (description: string) =>

@@ -30,8 +30,8 @@ export interface EgressProxyOptions {
    * the lab's issuer through it too, with an empty NO_PROXY.
    */
   self: { host: string; port: number; tls: boolean };
-  /** Records a refused destination. */
-  refuse(event: Omit<EgressEvent, 'type' | 'seq' | 't'>): void;
+  /** Records a destination tried that no request of could be read (refused, or a dead tunnel). */
+  record(event: Omit<EgressEvent, 'type' | 'seq' | 't'>): void;
   /** `refuse` (default): other destinations are refused unread; `intercept`: read, then 503. */
   mode?: 'intercept' | 'refuse';
   /** Searches and records an intercepted request (intercept mode). */
@@ -172,7 +172,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       });
       return;
     }
-    options.refuse({
+    options.record({
       method: request.method ?? 'GET',
       scheme:
         target.protocol === 'https:' ? 'https' : target.protocol === 'http:' ? 'http' : 'unknown',
@@ -213,7 +213,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       return;
     }
     if (!authority || !carries || (carries === 'tls' && !ca)) {
-      options.refuse({
+      options.record({
         method: 'CONNECT',
         scheme: port === PLAIN_PORT ? 'http' : port === TLS_PORT ? 'https' : 'unknown',
         host: authority ? host : `(malformed) ${safe(request.url ?? '')}`,
@@ -272,7 +272,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     });
     socket.once('close', () => {
       if (tunnel.requests > 0) return;
-      options.refuse({
+      options.record({
         method: 'CONNECT',
         scheme: tunnel.scheme,
         host,

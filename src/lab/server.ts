@@ -162,7 +162,7 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
             if (!response.headersSent) response.destroy();
           });
         },
-        refuse: (event) =>
+        record: (event) =>
           trace.record({
             type: 'egress',
             ...event,

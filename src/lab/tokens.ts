@@ -11,6 +11,73 @@ export interface TokenGrant {
   deviceCode: Fingerprint;
 }
 
+/** How a dialect's access token is checked at the resource (see `AccessGrant`). */
+export interface AccessTokenShape {
+  value: string;
+  format: 'jwt' | 'opaque';
+  typ?: 'at+jwt' | 'JWT';
+  issuer: string;
+  audience: string;
+  jti: string;
+  subject: string;
+}
+
+/**
+ * Records an access token a dialect made: a canary linked to its device authorization, the
+ * grant the resource checks it against (it lives the scenario's token lifetime), and the trace.
+ */
+export function recordAccessToken(
+  context: LabContext,
+  exchange: Exchange,
+  grant: TokenGrant,
+  token: AccessTokenShape,
+): void {
+  const { value, ...shape } = token;
+  const access = context.issue('access_token', value, grant.deviceCode);
+  context.store.addAccess({
+    ...shape,
+    token: access,
+    clientId: grant.clientId,
+    scope: grant.scope,
+    expiresAt: context.trace.now() + context.settings.tokenTtl * 1000,
+    family: grant.deviceCode,
+    revoked: false,
+  });
+  exchange.event.issued.push({ kind: 'access_token', fingerprint: access.fingerprint });
+}
+
+/** Records a refresh token (its grant's family is the device authorization) and returns it. */
+export function recordRefreshToken(
+  context: LabContext,
+  exchange: Exchange,
+  grant: TokenGrant,
+  value: string,
+  subject: string,
+): string {
+  const refresh = context.issue('refresh_token', value, grant.deviceCode);
+  context.store.addRefresh({
+    token: refresh,
+    clientId: grant.clientId,
+    scope: grant.scope,
+    subject,
+    family: grant.deviceCode,
+    active: true,
+  });
+  exchange.event.issued.push({ kind: 'refresh_token', fingerprint: refresh.fingerprint });
+  return value;
+}
+
+/** Records an ID token (nothing checks it later: it is a canary to be searched for). */
+export function recordIdToken(
+  context: LabContext,
+  exchange: Exchange,
+  grant: TokenGrant,
+  value: string,
+): void {
+  const id = context.issue('id_token', value, grant.deviceCode);
+  exchange.event.issued.push({ kind: 'id_token', fingerprint: id.fingerprint });
+}
+
 /**
  * Mints a token response (RFC 6749 §5.1): a JWT access token (RFC 9068), an ID token when
  * `openid` was asked for, and a rotating refresh token when the lab issues them. Every value is
@@ -21,7 +88,7 @@ export async function mintTokens(
   exchange: Exchange,
   grant: TokenGrant,
 ): Promise<Record<string, unknown>> {
-  const { settings, store, keys, issuer, resource, trace } = context;
+  const { settings, keys, issuer, resource } = context;
   const nowSeconds = Math.floor(Date.now() / 1000);
   // Rounded up, so the JWT never dies before the lab's own (millisecond) record of it does.
   const expiresAt = Math.ceil((Date.now() + settings.tokenTtl * 1000) / 1000);
@@ -39,21 +106,14 @@ export async function mintTokens(
     'at+jwt',
     expiresAt,
   );
-  const access = context.issue('access_token', accessValue, grant.deviceCode);
-  store.addAccess({
-    token: access,
+  recordAccessToken(context, exchange, grant, {
+    value: accessValue,
     format: 'jwt',
     issuer,
     audience: resource,
     jti,
-    clientId: grant.clientId,
-    scope: grant.scope,
     subject: LAB_SUBJECT,
-    expiresAt: trace.now() + settings.tokenTtl * 1000,
-    family: grant.deviceCode,
-    revoked: false,
   });
-  exchange.event.issued.push({ kind: 'access_token', fingerprint: access.fingerprint });
 
   const body: Record<string, unknown> = {
     access_token: accessValue,
@@ -68,23 +128,18 @@ export async function mintTokens(
       'JWT',
       expiresAt,
     );
-    const id = context.issue('id_token', idValue, grant.deviceCode);
-    exchange.event.issued.push({ kind: 'id_token', fingerprint: id.fingerprint });
+    recordIdToken(context, exchange, grant, idValue);
     body.id_token = idValue;
   }
 
   if (settings.issueRefreshTokens) {
-    const refresh = context.issue('refresh_token', newRefreshToken(), grant.deviceCode);
-    store.addRefresh({
-      token: refresh,
-      clientId: grant.clientId,
-      scope: grant.scope,
-      subject: LAB_SUBJECT,
-      family: grant.deviceCode,
-      active: true,
-    });
-    exchange.event.issued.push({ kind: 'refresh_token', fingerprint: refresh.fingerprint });
-    body.refresh_token = refresh.reveal();
+    body.refresh_token = recordRefreshToken(
+      context,
+      exchange,
+      grant,
+      newRefreshToken(),
+      LAB_SUBJECT,
+    );
   }
   return body;
 }

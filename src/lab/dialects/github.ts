@@ -12,12 +12,13 @@
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { DIALECT_HOSTS } from '../../evidence/names.ts';
+import { newJti } from '../canaries.ts';
 import type { Exchange, Handler, LabContext, Reply, Route } from '../context.ts';
 import { json } from '../context.ts';
 import { acceptAccessToken } from '../endpoints/resource.ts';
 import { DEVICE_CODE_GRANT, pollDeviceCode, startDeviceAuthorization } from '../flows.ts';
 import { E, OAuthError, readBody } from '../http.ts';
-import { LAB_SUBJECT } from '../tokens.ts';
+import { LAB_SUBJECT, recordAccessToken, type TokenGrant } from '../tokens.ts';
 import { bearerOf, parseParams, wantsJson } from './params.ts';
 import type { Dialect } from './types.ts';
 
@@ -135,8 +136,7 @@ async function answer(
     if (name !== error.error) exchange.event.wireError = name;
     outcome = error.error;
     body = { error: name, error_description: error.description, error_uri: ERROR_URI };
-    const interval = /interval is now (\d+)/.exec(error.description)?.[1];
-    if (error.error === 'slow_down' && interval) body.interval = Number(interval);
+    if (error.interval !== undefined) body.interval = error.interval;
   }
   if (wantsJson(exchange.request)) return { kind: 'json', status: 200, body, outcome };
   const form = new URLSearchParams();
@@ -183,33 +183,18 @@ export function newGithubToken(prefix = 'gho_'): string {
   return `${prefix}${random}${checksum}`;
 }
 
-function mintGithubToken(
-  context: LabContext,
-  exchange: Exchange,
-  grant: {
-    clientId: string;
-    scope: string;
-    deviceCode: import('../../evidence/secret.ts').Fingerprint;
-  },
-): string {
+function mintGithubToken(context: LabContext, exchange: Exchange, grant: TokenGrant): string {
   const value = newGithubToken();
-  const access = context.issue('access_token', value, grant.deviceCode);
-  context.store.addAccess({
-    token: access,
+  // GitHub OAuth app tokens do not expire; the scenario's lifetime still applies in the lab,
+  // so the session scenario can tell a new sign-in from a reused token.
+  recordAccessToken(context, exchange, grant, {
+    value,
     format: 'opaque',
     issuer: baseUrl(exchange),
     audience: baseUrl(exchange),
-    jti: access.fingerprint,
-    clientId: grant.clientId,
-    scope: grant.scope,
+    jti: newJti(),
     subject: LAB_SUBJECT,
-    // GitHub OAuth app tokens do not expire; the scenario's lifetime still applies in the lab,
-    // so the session scenario can tell a new sign-in from a reused token.
-    expiresAt: context.trace.now() + context.settings.tokenTtl * 1000,
-    family: grant.deviceCode,
-    revoked: false,
   });
-  exchange.event.issued.push({ kind: 'access_token', fingerprint: access.fingerprint });
   return value;
 }
 

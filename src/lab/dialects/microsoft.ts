@@ -16,14 +16,20 @@
 // - a minimal Azure Resource Manager (`/tenants`, `/subscriptions`) and Microsoft Graph `/me`.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DIALECT_HOSTS } from '../../evidence/names.ts';
-import { type Fingerprint, fingerprint } from '../../evidence/secret.ts';
+import type { Fingerprint } from '../../evidence/secret.ts';
 import { newJti } from '../canaries.ts';
 import type { Exchange, Handler, LabContext, Reply, Route } from '../context.ts';
 import { json } from '../context.ts';
 import { acceptAccessToken } from '../endpoints/resource.ts';
-import { DEVICE_CODE_GRANT, pollDeviceCode, startDeviceAuthorization } from '../flows.ts';
+import {
+  DEVICE_CODE_GRANT,
+  pollDeviceCode,
+  presentedRefreshGrant,
+  startDeviceAuthorization,
+} from '../flows.ts';
 import { E, OAuthError, parseForm, readBody, required } from '../http.ts';
 import { parseScope } from '../scope.ts';
+import { recordAccessToken, recordIdToken, recordRefreshToken } from '../tokens.ts';
 import { bearerOf } from './params.ts';
 import type { Dialect } from './types.ts';
 
@@ -243,18 +249,9 @@ async function tokenEndpoint(
     }
     if (grantType === 'refresh_token') {
       const value = required(form, 'refresh_token');
-      exchange.event.presented.push({ kind: 'refresh_token', fingerprint: fingerprint(value) });
       const requested = parseScope(form.get('scope'));
       exchange.event.scope = requested;
-      const grant = context.store.refreshTokens.get(value);
-      if (!grant) throw E.invalidGrant('unknown refresh_token');
-      if (grant.clientId !== clientId)
-        throw E.invalidGrant('refresh_token was issued to another client');
-      if (!context.settings.allowRefresh)
-        throw new OAuthError(
-          'unauthorized_client',
-          'this lab does not allow the refresh_token grant',
-        );
+      const grant = presentedRefreshGrant(context, exchange, { clientId, value });
       // Entra keeps a refresh token valid after it is used (no rotation reuse detection), and
       // lets it be redeemed for any scope the user consented to: the lab allows the original
       // scopes, the reserved OIDC ones, and the same resource's `.default`.
@@ -335,7 +332,7 @@ async function mintEntraTokens(
   directory: Directory,
   grant: { clientId: string; scope: string; deviceCode: Fingerprint; clientInfo: boolean },
 ): Promise<Record<string, unknown>> {
-  const { settings, store, keys, trace } = context;
+  const { settings, keys } = context;
   const now = Math.floor(Date.now() / 1000);
   const expiresAt = Math.ceil((Date.now() + settings.tokenTtl * 1000) / 1000);
   const scopes = grant.scope.split(' ').filter((s) => s !== '' && !RESERVED.has(s));
@@ -363,22 +360,15 @@ async function mintEntraTokens(
     'JWT',
     expiresAt,
   );
-  const access = context.issue('access_token', accessValue, grant.deviceCode);
-  store.addAccess({
-    token: access,
+  recordAccessToken(context, exchange, grant, {
+    value: accessValue,
     format: 'jwt',
     typ: 'JWT',
     issuer,
     audience,
     jti,
-    clientId: grant.clientId,
-    scope: grant.scope,
     subject: directory.objectId,
-    expiresAt: trace.now() + settings.tokenTtl * 1000,
-    family: grant.deviceCode,
-    revoked: false,
   });
-  exchange.event.issued.push({ kind: 'access_token', fingerprint: access.fingerprint });
 
   const body: Record<string, unknown> = {
     token_type: 'Bearer',
@@ -388,17 +378,13 @@ async function mintEntraTokens(
     access_token: accessValue,
   };
   if (settings.issueRefreshTokens && grant.scope.split(' ').includes('offline_access')) {
-    const refresh = context.issue('refresh_token', newEntraRefreshToken(), grant.deviceCode);
-    store.addRefresh({
-      token: refresh,
-      clientId: grant.clientId,
-      scope: grant.scope,
-      subject: directory.objectId,
-      family: grant.deviceCode,
-      active: true,
-    });
-    exchange.event.issued.push({ kind: 'refresh_token', fingerprint: refresh.fingerprint });
-    body.refresh_token = refresh.reveal();
+    body.refresh_token = recordRefreshToken(
+      context,
+      exchange,
+      grant,
+      newEntraRefreshToken(),
+      directory.objectId,
+    );
   }
   if (grant.scope.split(' ').includes('openid')) {
     const idValue = await keys.sign(
@@ -417,8 +403,7 @@ async function mintEntraTokens(
       'JWT',
       expiresAt,
     );
-    const id = context.issue('id_token', idValue, grant.deviceCode);
-    exchange.event.issued.push({ kind: 'id_token', fingerprint: id.fingerprint });
+    recordIdToken(context, exchange, grant, idValue);
     body.id_token = idValue;
   }
   if (grant.clientInfo) {

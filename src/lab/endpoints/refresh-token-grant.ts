@@ -1,8 +1,8 @@
 // RFC 6749 §6: the refresh_token grant, with rotation and reuse detection (RFC 9700 §4.14.2).
-import { fingerprint } from '../../evidence/secret.ts';
 import { authenticateClient } from '../client-auth.ts';
 import { type Exchange, json, type LabContext, type Reply } from '../context.ts';
-import { E, OAuthError, required } from '../http.ts';
+import { presentedRefreshGrant } from '../flows.ts';
+import { E, required } from '../http.ts';
 import { parseScope } from '../scope.ts';
 import { mintTokens } from '../tokens.ts';
 
@@ -15,16 +15,9 @@ export async function refreshTokenGrant(
   const clientId = authenticateClient(context, exchange.request, form);
   event.clientId = clientId;
   const value = required(form, 'refresh_token');
-  event.presented.push({ kind: 'refresh_token', fingerprint: fingerprint(value) });
   // Recorded before any refusal: asking for more than the grant is evidence either way.
   if (form.has('scope')) event.scope = parseScope(form.get('scope'));
-  const grant = context.store.refreshTokens.get(value);
-  if (!grant) throw E.invalidGrant('unknown refresh_token');
-  if (grant.clientId !== clientId)
-    throw E.invalidGrant('refresh_token was issued to another client');
-  if (!context.settings.allowRefresh) {
-    throw new OAuthError('unauthorized_client', 'this lab does not allow the refresh_token grant');
-  }
+  const grant = presentedRefreshGrant(context, exchange, { clientId, value });
   if (!grant.active) {
     context.store.revokeFamily(grant.family);
     throw E.invalidGrant('refresh_token was already used or revoked; the grant is revoked');
