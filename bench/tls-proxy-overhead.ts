@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Evidence } from '../src/evidence/model.ts';
+import { SCENARIOS } from '../src/evidence/names.ts';
 import { startLab } from '../src/lab/index.ts';
 import { networkVariables } from '../src/runner/environment.ts';
 import { createRunCa } from '../src/tls/ca.ts';
@@ -158,14 +159,7 @@ export const benchmark: Benchmark = {
       );
 
       if (await ghInstalled()) {
-        const all = await ghSuite(dir, [
-          'approve',
-          'deny',
-          'expire',
-          'slow-down',
-          'server-error',
-          'session',
-        ]);
+        const all = await ghSuite(dir, [...SCENARIOS]);
         const alone = await ghSuite(dir, ['approve']);
         const ratio = all.wallMs / alone.wallMs;
         figures.push(

@@ -3,10 +3,10 @@ import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { SCENARIOS, type ScenarioName } from '../evidence/names.ts';
 import type { Severity } from '../findings/severity.ts';
-import { parseDuration } from './duration.ts';
 import { PRESETS, presetNames } from './presets.ts';
 import { oneTaskPolicy, resolveTask } from './resolve.ts';
 import type { Policy } from './types.ts';
+import { EGRESS_GLOB, parseDuration } from './values.ts';
 
 export interface PolicyFlags {
   policy?: string;
@@ -114,11 +114,7 @@ function applyFlags(policy: Policy, flags: PolicyFlags, env: Record<string, stri
 /** `--allow-egress`: a host name or a `*.domain` glob, lower case. */
 function egressGlob(value: string): string {
   const glob = value.trim().toLowerCase();
-  if (
-    !/^(\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(
-      glob,
-    )
-  )
+  if (!EGRESS_GLOB.test(glob))
     throw new UsageError(`expected a host name or a *.domain glob, got '${value.slice(0, 80)}'`, {
       field: '--allow-egress',
     });

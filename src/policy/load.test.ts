@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
-import { parseDuration } from './duration.ts';
 import { policyFromFlags } from './from-flags.ts';
 import { policyJsonSchema } from './json-schema.ts';
 import { loadPolicy, parsePolicy } from './load.ts';
+import { parseDuration } from './values.ts';
 
 const GOOD = `version: 1
 client_id: my-cli

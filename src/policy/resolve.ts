@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { DIALECT_HOSTS, SCENARIOS } from '../evidence/names.ts';
 import { normalizeHostName } from '../tls/names.ts';
-import { parseDuration } from './duration.ts';
 import { PRESETS, presetNames } from './presets.ts';
 import type { RawTask } from './schema.ts';
 import {
@@ -11,6 +10,7 @@ import {
   type Policy,
   type TaskPolicy,
 } from './types.ts';
+import { parseDuration } from './values.ts';
 
 export function resolveTask(
   name: string,

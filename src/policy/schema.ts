@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DIALECT_NAMES, SCENARIOS } from '../evidence/names.ts';
 import { SEVERITIES } from '../findings/severity.ts';
-import { DURATION } from './duration.ts';
+import { DURATION, EGRESS_GLOB } from './values.ts';
 
 const duration = z
   .union([
@@ -73,14 +73,7 @@ export const taskSchema = z.strictObject({
           'intercept (default): requests to hosts the task does not play are read (TLS with the run CA), searched for secrets, recorded and answered 503; refuse: refused unread. Never forwarded.',
         ),
       allow: z
-        .array(
-          z
-            .string()
-            .regex(
-              /^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
-              'expected a host name or a *.domain glob',
-            ),
-        )
+        .array(z.string().regex(EGRESS_GLOB, 'expected a host name or a *.domain glob'))
         .optional()
         .describe(
           'Hosts the program may contact without an unexpected-egress finding (*.example.com for subdomains).',

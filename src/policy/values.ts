@@ -1,4 +1,9 @@
+// The formats of policy values that more than one reader checks: durations and egress globs.
 import { UsageError } from '../errors.ts';
+
+/** An `egress.allow` entry: a host name, or `*.domain` for its subdomains (case-insensitive). */
+export const EGRESS_GLOB =
+  /^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** `60s`, `2m`, `500ms`, `1h`, or a number of seconds. */
 export const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;

@@ -89,6 +89,7 @@ export function buildReport(
     byCheck[finding.check] = (byCheck[finding.check] ?? 0) + 1;
   }
   const scenarios = evidence.runs.map((run): ScenarioSummary => {
+    const egress = egressOf(run);
     const last = run.invocations.at(-1);
     const count = failing.filter((f) => f.task === run.task && f.scenario === run.scenario).length;
     const spawnError = run.invocations.find((inv) => inv.spawnError)?.spawnError;
@@ -105,7 +106,7 @@ export function buildReport(
       passed: count === 0,
       noLabContact: !run.events.some((event) => event.type === 'request'),
       ...(run.invocations.length > 1 && { laterSignIns: laterSignIns(run) }),
-      ...(egressOf(run).length > 0 && { egress: egressOf(run) }),
+      ...(egress.length > 0 && { egress }),
     };
   });
   return {
