@@ -70,6 +70,7 @@ describe('the registry', () => {
         ['NHI2:2025', 'CSF PR.DS-01', 'CSF PR.DS-02', 'RFC 8628 §5.5'],
       ],
       'unexpected-egress': ['info', ['CSF DE.CM-01']],
+      'secret-in-argv': ['high', ['NHI2:2025', 'CSF PR.DS-01']],
     };
     for (const id of CHECK_IDS) {
       expect([checks[id].meta.severity, checks[id].meta.standards], id).toEqual(contract[id]);
@@ -135,6 +136,10 @@ function everythingWrong(): ScenarioRun {
             url: 'https://telemetry.example.com/v1/collect',
             carried: [{ kind: 'access_token', where: 'body' }],
           },
+        ],
+        // Hands the access token to curl on its command line.
+        processes: [
+          { name: 'curl', at: 27_100, hits: [{ kind: 'access_token', where: 'argv', index: 2 }] },
         ],
       },
       {

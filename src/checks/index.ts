@@ -12,6 +12,7 @@ import { check as pollAfterTerminal } from './poll-after-terminal.ts';
 import { check as pollInterval } from './poll-interval.ts';
 import { check as pollSlowDown } from './poll-slow-down.ts';
 import { check as secretAtRest } from './secret-at-rest.ts';
+import { check as secretInArgv } from './secret-in-argv.ts';
 import { check as secretInOutput } from './secret-in-output.ts';
 import { check as secretInTelemetry } from './secret-in-telemetry.ts';
 import { check as sessionReuse } from './session-reuse.ts';
@@ -37,6 +38,7 @@ export const checks: Readonly<Record<CheckId, Check>> = {
   'slow-down-abort': slowDownAbort,
   'secret-in-telemetry': secretInTelemetry,
   'unexpected-egress': unexpectedEgress,
+  'secret-in-argv': secretInArgv,
 };
 
 /**
@@ -53,7 +55,7 @@ export function judge(evidence: Evidence, policyFor: (task: string) => TaskPolic
       if (!violation) continue;
       findings.push({
         check: id,
-        severity: check.meta.severity,
+        severity: violation.severity ?? check.meta.severity,
         scenario: run.scenario,
         task: run.task,
         message: violation.message,

@@ -22,12 +22,13 @@ import type {
   HitLocation,
   Invocation,
   LeftoverProcess,
+  ProcessRecord,
   RootName,
   ScenarioRun,
 } from '../evidence/model.ts';
 import type { CanaryKind, ScenarioName } from '../evidence/names.ts';
 import { Secret } from '../evidence/secret.ts';
-import { SEVERITIES } from '../findings/severity.ts';
+import { SEVERITIES, type Severity } from '../findings/severity.ts';
 import { DEFAULT_ALLOWED_SCOPES, DEFAULT_TIMEOUT_MS, type TaskPolicy } from '../policy/types.ts';
 import { DEVICE_CODE_GRANT, obtainedToken, SLOW_DOWN_STEP_SECONDS } from './timeline.ts';
 import type { Check, CheckContext, CheckMeta, Violation } from './types.ts';
@@ -161,6 +162,23 @@ export interface EgressSpec {
   contentEncoding?: string;
 }
 
+/** A process the program started, as the process record keeps it (names and hits only). */
+export interface ProcessSpec {
+  name: string;
+  /** Lab time of its exec; default the invocation's start + 1000. */
+  at?: number;
+  pid?: number;
+  hits?: {
+    kind: CanaryKind;
+    /** Label of the credential (see `secret`); default 1. */
+    of?: string | number;
+    encoding?: CanaryEncoding;
+    where: 'argv' | 'env';
+    index?: number;
+    variable?: string;
+  }[];
+}
+
 export interface InvocationSpec {
   task?: string;
   /** Lab times; defaults: 0 for the first, after the previous run's grace period for the
@@ -181,6 +199,8 @@ export interface InvocationSpec {
   hits?: HitSpec[];
   /** Destinations outside the played hosts that this run tried. */
   egress?: EgressSpec[];
+  /** Processes the program started (a process record made by strace). */
+  processes?: ProcessSpec[];
 }
 
 export interface RunSpec extends InvocationSpec {
@@ -331,6 +351,9 @@ export function runWith(spec: RunSpec): ScenarioRun {
       },
       hits,
       files: hits.flatMap(fileOf),
+      ...(invocationSpec.processes && {
+        processes: processRecordOf(invocationSpec.processes, startedAt),
+      }),
     });
     if (exitCode === undefined) exitsByOutcome.push(invocations.length - 1);
     requests.push(...own);
@@ -472,6 +495,32 @@ function statusOf(outcome: string): number {
   return 400;
 }
 
+function processRecordOf(specs: ProcessSpec[], startedAt: number): ProcessRecord {
+  return {
+    method: 'strace',
+    count: specs.length,
+    started: specs.map((spec, i) => ({
+      pid: spec.pid ?? 4000 + i,
+      at: spec.at ?? startedAt + 1000,
+      name: spec.name,
+      argc: 3,
+      envc: 20,
+      hits: (spec.hits ?? []).map(({ kind, of, encoding, where, index, variable }) => {
+        const made = secret(kind, of ?? 1);
+        return {
+          canary: made.fingerprint,
+          kind,
+          preview: made.preview,
+          encoding: encoding ?? 'raw',
+          where,
+          ...(index !== undefined && { index }),
+          ...(variable !== undefined && { variable }),
+        };
+      }),
+    })),
+  };
+}
+
 function hitOf(spec: HitSpec): CanaryHit {
   const made = secret(spec.kind, spec.of ?? 1);
   let location: HitLocation;
@@ -559,6 +608,8 @@ export interface CheckCase extends PolicyOverrides {
 
 export interface InvalidCheckCase extends CheckCase {
   message?: RegExp;
+  /** The finding's severity, when the check lowers it for this case. */
+  severity?: Severity;
   /** How many evidence items, or a pattern per item that its summary must match, in order. */
   evidence?: number | RegExp[];
 }
@@ -604,6 +655,9 @@ export function testCheck(check: Check, cases: CheckCases): void {
           if (!violation) return;
           expect(violation.evidence.length).toBeGreaterThan(0);
           if (testCase.message) expect(violation.message).toMatch(testCase.message);
+          expect(violation.severity ?? check.meta.severity).toBe(
+            testCase.severity ?? check.meta.severity,
+          );
           const { evidence } = testCase;
           if (typeof evidence === 'number') expect(violation.evidence).toHaveLength(evidence);
           if (Array.isArray(evidence)) {

@@ -19,6 +19,7 @@ export const CHECK_IDS = [
   'slow-down-abort',
   'secret-in-telemetry',
   'unexpected-egress',
+  'secret-in-argv',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -51,6 +52,8 @@ export interface EvidenceItem {
 export interface Violation {
   message: string;
   evidence: EvidenceItem[];
+  /** When this violation is less (never more) severe than the check's `meta.severity`. */
+  severity?: Severity;
 }
 
 /** A check's finding: the base finding, with its places and fingerprints on its evidence. */

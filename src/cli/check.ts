@@ -9,7 +9,12 @@ import type { Canary } from '../lab/index.ts';
 import { policyFromFlags } from '../policy/from-flags.ts';
 import type { Policy } from '../policy/types.ts';
 import { FORMATS, type Format } from '../report/formats.ts';
-import { judgedPolicy, runCheck } from '../runner/index.ts';
+import {
+  judgedPolicy,
+  PROCESS_TRACE_MODES,
+  type ProcessTraceMode,
+  runCheck,
+} from '../runner/index.ts';
 import { assertRunnable } from '../runner/resolve-command.ts';
 import { collect, formatOption, integer, oneOf, outputOption } from './options.ts';
 import { Progress } from './progress.ts';
@@ -32,6 +37,7 @@ interface CheckFlags {
   saveCanaries?: string;
   evidence?: string;
   keepSandbox?: boolean;
+  processTrace?: ProcessTraceMode;
   verbose?: boolean;
   preset?: string;
   program?: string;
@@ -91,6 +97,11 @@ export function registerCheck(program: Command): void {
       "save the raw canary values (for 'devicebound scan --canaries'); the file holds secrets",
     )
     .option('--keep-sandbox', 'keep the sandbox folders for inspection')
+    .option(
+      '--process-trace <mode>',
+      'how processes the program starts are recorded for secret-in-argv: auto (strace where it can trace, else sampling /proc), strace, sample, off',
+      oneOf(PROCESS_TRACE_MODES),
+    )
     .option('-v, --verbose', "pass the program's output through while it runs")
     .action(async (command: string[], given: Partial<CheckFlags>) => {
       // Repeatable flags start empty; commander would print a `[]` default in --help.
@@ -194,6 +205,7 @@ async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence
       ...(flags.saveCanaries && { onCanaries: (found: Canary[]) => canaries.push(...found) }),
       signal: controller.signal,
       keepSandbox: flags.keepSandbox ?? false,
+      ...(flags.processTrace && { processTrace: flags.processTrace }),
       verbose: flags.verbose ?? false,
       onProgress: (task, scenario, state) => progress.update(`${task}/${scenario}`, state),
     });

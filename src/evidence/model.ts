@@ -161,6 +161,47 @@ export interface Invocation {
   hits: CanaryHit[];
   /** Files created or changed during the run, in the sandbox and the working directory. */
   files: FileRecord[];
+  /** v2: the programs the run started (execve), with credentials found in their argv or env. */
+  processes?: ProcessRecord;
+}
+
+/**
+ * v2: the processes a program run started. `strace` records every successful exec, however
+ * short-lived the child; `sample` reads /proc every few ms and can miss a short child; `off`
+ * records nothing. Names, counts and fingerprints only: never an argument or a variable's value.
+ */
+export interface ProcessRecord {
+  method: 'strace' | 'sample' | 'off';
+  /** What limits the record (sampling, a trace that could not be read), for reports. */
+  note?: string;
+  /** Execs recorded, the program's own first. */
+  count: number;
+  /** Every started process with a hit, and the first ones without (up to a cap). */
+  started: StartedProcess[];
+}
+
+export interface StartedProcess {
+  pid: number;
+  /** Lab time of the exec (strace) or of its first sighting (sample). */
+  at?: number;
+  /** The executable's file name only. */
+  name: string;
+  argc: number;
+  envc: number;
+  hits: ProcessHit[];
+}
+
+/** A canary in a started process's argv (with the argument's index) or environment. */
+export interface ProcessHit {
+  canary: Fingerprint;
+  kind: CanaryKind;
+  preview: string;
+  encoding: CanaryEncoding;
+  where: 'argv' | 'env';
+  /** argv: the argument's position (0 is the program's name). */
+  index?: number;
+  /** env: the variable's name, left out when the canary is in the name itself. */
+  variable?: string;
 }
 
 export interface LeftoverProcess {

@@ -189,6 +189,32 @@ const fileRecord = z.strictObject({
 
 const streamSummary = z.strictObject({ bytes: count, lines: count, truncated: z.boolean() });
 
+const processHit = z.strictObject({
+  canary: fingerprint,
+  kind: z.enum(CANARY_KINDS),
+  preview: z.string(),
+  encoding: z.enum(CANARY_ENCODINGS),
+  where: z.enum(['argv', 'env']),
+  index: optional(count),
+  variable: optional(z.string()),
+});
+
+const processRecord = z.strictObject({
+  method: z.enum(['strace', 'sample', 'off']),
+  note: optional(z.string()),
+  count,
+  started: z.array(
+    z.strictObject({
+      pid: z.number().int(),
+      at: optional(labTime),
+      name: z.string(),
+      argc: count,
+      envc: count,
+      hits: z.array(processHit),
+    }),
+  ),
+});
+
 const invocation = z.strictObject({
   index: position,
   task: z.string(),
@@ -205,6 +231,7 @@ const invocation = z.strictObject({
   output: z.strictObject({ stdout: streamSummary, stderr: streamSummary }),
   hits: z.array(canaryHit),
   files: z.array(fileRecord),
+  processes: optional(processRecord),
 });
 
 const scenarioRun = z.strictObject({

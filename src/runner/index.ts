@@ -10,6 +10,7 @@ import type { Policy, TaskPolicy } from '../policy/types.ts';
 import { createRunCa } from '../tls/ca.ts';
 import { VERSION } from '../version.ts';
 import { labSource } from './lab-source.ts';
+import { chooseTraceMethod, type ProcessTraceMode } from './process-trace.ts';
 import { runScenario, type ScenarioJob } from './run-scenario.ts';
 import { createRunFolder } from './sandbox.ts';
 import type { EvidenceSource } from './source.ts';
@@ -40,6 +41,12 @@ export interface RunOptions {
    * `WORKING_COPY_LIMIT_BYTES`, 128 MiB); past it the program runs in the folder itself.
    */
   workingCopyLimitBytes?: number;
+  /**
+   * How the processes each program starts are recorded for `secret-in-argv`: `auto` (default)
+   * uses strace where it can trace and samples /proc where not; `strace` fails the run (exit 3)
+   * where strace cannot trace; `sample`; `off`.
+   */
+  processTrace?: ProcessTraceMode;
 }
 
 /** Runs every (task, scenario) of the policy and returns the evidence. */
@@ -52,6 +59,7 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
     hosts: [...new Set(policy.tasks.flatMap((t) => t.hosts ?? []))],
     constrained: policy.tasks.every((task) => task.egress?.mode === 'refuse'),
   });
+  const processTrace = await chooseTraceMethod(options.processTrace ?? 'auto');
   const runFolder = await createRunFolder();
   const jobs: ScenarioJob[] = [];
   for (const [i, task] of policy.tasks.entries()) {
@@ -66,6 +74,7 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
         source: options.source ?? labSource,
         runFolder,
         keepSandbox: options.keepSandbox ?? false,
+        processTrace,
         ...(options.workingCopyLimitBytes !== undefined && {
           workingCopyLimitBytes: options.workingCopyLimitBytes,
         }),
@@ -146,6 +155,7 @@ export function taskPolicyFrom(task: JudgedPolicy['tasks'][number]): TaskPolicy 
   return { ...task, env: {}, stdin: undefined };
 }
 
+export { PROCESS_TRACE_MODES, type ProcessTraceMode } from './process-trace.ts';
 export type { EvidenceSource, ScenarioSource, SourceRequest } from './source.ts';
 export { WORKING_COPY_LIMIT_BYTES } from './working-copy.ts';
 export type { ScenarioRun };

@@ -51,7 +51,7 @@ export async function findRunProcesses(
 }
 
 /** The executable's file name (never its arguments, which may hold secrets). */
-function processName(pid: number): string {
+export function processName(pid: number): string {
   try {
     return basename(readlinkSync(`/proc/${pid}/exe`));
   } catch {
@@ -92,15 +92,21 @@ export function processStartTicks(pid: number): number | undefined {
   }
 }
 
-/** Kills the run's processes, escaped ones included, and waits until none is left (bounded). */
+/**
+ * Kills the run's processes, escaped ones included, and waits until none is left (bounded).
+ * Returns the ones the program left behind: not those `isOwn` says the harness started (the
+ * process tracer), which are killed all the same.
+ */
 export async function killRun(
   runId: string,
   pgid: number | undefined,
   startTicks?: number,
+  isOwn: (pid: number) => boolean = () => false,
 ): Promise<RunProcess[]> {
   const found = await findRunProcesses(runId, pgid, startTicks);
+  const left = found.filter(({ pid }) => !isOwn(pid));
   // None found: none can appear (a new one would need a parent of the run to fork it).
-  if (found.length === 0 && (pgid === undefined || !groupAlive(pgid))) return found;
+  if (found.length === 0 && (pgid === undefined || !groupAlive(pgid))) return left;
   if (pgid !== undefined) signalGroup(pgid, 'SIGKILL');
   for (const { pid } of found) {
     try {
@@ -112,5 +118,5 @@ export async function killRun(
   for (let i = 0; i < 50 && (await findRunProcesses(runId, pgid, startTicks)).length > 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return found;
+  return left;
 }

@@ -14,6 +14,8 @@ export interface ProgramOptions {
   signal?: AbortSignal;
   /** Pass output through live (`--verbose`). */
   verbose?: boolean;
+  /** Told the process group and start time as soon as the program is spawned. */
+  onSpawn?: (spawned: { pgid: number | undefined; startTicks: number | undefined }) => void;
 }
 
 export interface ProgramResult {
@@ -55,6 +57,7 @@ export function runProgram(options: ProgramOptions): Promise<ProgramResult> {
     });
     const pgid = child.pid;
     const startTicks = pgid === undefined ? undefined : processStartTicks(pgid);
+    options.onSpawn?.({ pgid, startTicks });
     const stdout = child.stdout
       ? new CapturedStream(
           child.stdout,

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -61,4 +61,37 @@ async function assertExecutable(
       : `command not found: ${command}`) + (why ? ` (${why}; name another with --program)` : ''),
     where,
   );
+}
+
+/**
+ * A tool the runner itself uses (strace, prlimit), from PATH or the usual system folders;
+ * undefined when it is not installed.
+ */
+export function findExecutable(name: string): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const dir of [...dirs, '/usr/bin', '/bin']) {
+    const candidate = join(dir, name);
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+let prlimit: string | null | undefined;
+
+/**
+ * The command with core dumps turned off (soft and hard limit 0, so the program cannot turn
+ * them back on), through util-linux's `prlimit` where it is installed: a core always holds the
+ * tokens, which would say nothing about the program, and a crash must not leave one in the
+ * working copy. Node cannot set a child's rlimits itself. Without prlimit the caller's limit
+ * applies (`ulimit -c 0` before `check` does the same).
+ */
+export function withoutCoreDumps(command: string[]): string[] {
+  prlimit ??= findExecutable('prlimit') ?? null;
+  return prlimit ? [prlimit, '--core=0:0', '--', ...command] : command;
 }

@@ -16,8 +16,10 @@ import type { RunCa } from '../tls/ca.ts';
 import { findCanaries } from './artifacts.ts';
 import { type NetworkEnvironment, programEnvironment } from './environment.ts';
 import { gracePeriodMs } from './plan.ts';
+import { processRecord, processRecorder, type TraceMethod } from './process-trace.ts';
 import { killRun } from './processes.ts';
 import { runProgram } from './program.ts';
+import { withoutCoreDumps } from './resolve-command.ts';
 import { createSandbox, type Sandbox } from './sandbox.ts';
 import { changedFiles, type Snapshot, snapshot } from './snapshot.ts';
 import type { EvidenceSource, ScenarioSource } from './source.ts';
@@ -39,6 +41,8 @@ export interface ScenarioJob {
   keepSandbox: boolean;
   /** See `RunOptions.workingCopyLimitBytes`. */
   workingCopyLimitBytes?: number;
+  /** How the processes the program starts are recorded (chosen once per check run). */
+  processTrace: TraceMethod;
   verbose: boolean;
   signal: AbortSignal;
   /** Told when something worth showing on a progress line happens. */
@@ -187,9 +191,15 @@ async function invoke(
 }> {
   const runId = randomUUID();
   const workdir = cwd.copy.path;
+  const traceFolder = join(sandbox.base, 'trace');
+  await mkdir(traceFolder, { recursive: true, mode: 0o700 });
+  const recorder = processRecorder(job.processTrace, {
+    traceFile: join(traceFolder, `run-${index}.strace`),
+    clock: () => source.now(),
+  });
   source.mark('invocation-start', { invocation: index, task: task.name });
   const result = await runProgram({
-    command: argvFor(task.run, task.cwd, workdir),
+    command: withoutCoreDumps(recorder.command(argvFor(task.run, task.cwd, workdir))),
     cwd: workdir,
     env: programEnvironment({
       source,
@@ -205,6 +215,7 @@ async function invoke(
     clock: () => source.now(),
     signal: job.signal,
     verbose: job.verbose,
+    onSpawn: ({ pgid, startTicks }) => recorder.started({ runId, pgid, startTicks }),
   });
   source.mark('program-exit', {
     invocation: index,
@@ -216,8 +227,11 @@ async function invoke(
   if (!result.spawnError) {
     await sleep(gracePeriodMs(source.interval), undefined, { signal: job.signal }).catch(() => {});
   }
-  const leftovers = await killRun(runId, result.pgid, result.startTicks);
+  const leftovers = await killRun(runId, result.pgid, result.startTicks, (pid) =>
+    recorder.isOwn(pid),
+  );
   const graceEndedAt = source.now();
+  const recorded = await recorder.finish();
   // Output pipes close once every holder is gone; a bounded wait, whose timer must not keep
   // the process alive once they have.
   const pipes = new AbortController();
@@ -266,6 +280,7 @@ async function invoke(
     },
     hits,
     files,
+    processes: processRecord(job.processTrace.method, recorded, source.canaries()),
   };
   const notes = [
     ...cwd.notes,
@@ -273,6 +288,7 @@ async function invoke(
     ...after.TMPDIR.notes.map((note) => `$TMPDIR/${note}`),
     ...cwdAfter.notes.filter((note) => !cwd.before.notes.includes(note)).map((note) => `./${note}`),
     ...search.notes,
+    ...(recorded.note === undefined ? [] : [recorded.note]),
   ];
   if (result.stdout?.truncated || result.stderr?.truncated) {
     notes.push('output was larger than 16 MiB per stream; only the first 16 MiB were searched');
