@@ -14,7 +14,10 @@ import { buildNeedles, searchBuffer } from '../search/index.ts';
 import type { Canary } from './canaries.ts';
 import type { InterceptedRequest } from './proxy.ts';
 
-/** A decoded body larger than this is searched only this far (a decompression bomb stops here). */
+/**
+ * A body that decodes to more than this is not decoded (a decompression bomb stops here): it is
+ * searched as sent, and the event's reason says the body could not be decoded.
+ */
 const MAX_DECODED_BYTES = 32 * 1024 * 1024;
 
 /** The egress event of an intercepted request: where it went, what it carried, never a value. */
@@ -59,11 +62,13 @@ export function inspectIntercepted(
     port: request.port,
     ...(path !== undefined && { path: redact(path) }),
     action: 'intercepted',
-    reason: decoded.problem
-      ? `read and answered 503 (nothing forwarded); the body could not be decoded: ${decoded.problem}`
-      : request.truncated
-        ? 'read and answered 503 (nothing forwarded); only the first 8 MiB of the body were searched'
-        : 'read and answered 503 (nothing forwarded)',
+    reason: request.unfinished
+      ? 'read in part (nothing forwarded): the client left before the body ended; what arrived was searched'
+      : decoded.problem
+        ? `read and answered 503 (nothing forwarded); the body could not be decoded: ${decoded.problem}`
+        : request.truncated
+          ? 'read and answered 503 (nothing forwarded); only the first 8 MiB of the body were searched'
+          : 'read and answered 503 (nothing forwarded)',
     carried,
     bodyBytes: request.body.length,
     ...(encoding && { contentEncoding: encoding }),
@@ -108,9 +113,13 @@ function decode(body: Buffer, encoding: string | undefined): { body: Buffer; pro
         };
     }
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     return {
       body: Buffer.concat([body]),
-      problem: (error as NodeJS.ErrnoException).code ?? 'corrupt data',
+      problem:
+        code === 'ERR_BUFFER_TOO_LARGE'
+          ? `it decodes to more than ${MAX_DECODED_BYTES / 1024 / 1024} MiB; searched as sent`
+          : (code ?? 'corrupt data'),
     };
   }
   return { body: current };

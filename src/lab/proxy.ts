@@ -51,6 +51,8 @@ export interface InterceptedRequest {
   body: Buffer;
   /** The body was longer than what was kept. */
   truncated: boolean;
+  /** The client left (or timed out) before the body ended: what was read is all there is. */
+  unfinished?: boolean;
 }
 
 /** The most of one intercepted body kept for the search. */
@@ -120,15 +122,25 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       if (size > MAX_INTERCEPTED_BODY) truncated = true;
       else chunks.push(chunk);
     });
-    request.on('error', () => response.destroy());
-    request.on('end', () => {
+    // Handed on once: when the body has ended, or when the client leaves (or times out) before
+    // it does, so a URL or header read before the body broke off is still searched and recorded.
+    let handed = false;
+    const hand = (unfinished: boolean) => {
+      if (handed) return;
+      handed = true;
       options.intercepted?.({
         method: request.method ?? 'GET',
         ...where,
         headers: request.headers,
         body: Buffer.concat(chunks),
         truncated,
+        ...(unfinished && { unfinished: true }),
       });
+    };
+    request.on('error', () => response.destroy());
+    request.on('close', () => hand(!request.complete));
+    request.on('end', () => {
+      hand(false);
       const body = OFFLINE;
       response.writeHead(503, {
         'content-type': 'text/plain; charset=utf-8',
@@ -244,9 +256,15 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       ALPNProtocols: ['http/1.1'],
     });
     tlsSocket.on('error', () => tlsSocket.destroy());
-    // A client that opens a tunnel and never finishes the handshake is dropped.
+    // A client that opens a tunnel and never finishes the handshake is dropped: at the timeout,
+    // or at once when it ends its side (the TLS socket inherits the server's allowHalfOpen).
     const timer = setTimeout(() => tlsSocket.destroy(), HANDSHAKE_TIMEOUT_MS);
+    let secured = false;
+    tlsSocket.once('end', () => {
+      if (!secured) tlsSocket.destroy();
+    });
     tlsSocket.once('secure', () => {
+      secured = true;
       clearTimeout(timer);
       options.lab.emit('connection', tlsSocket);
     });
@@ -302,6 +320,11 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
             ALPNProtocols: ['http/1.1'],
           });
           tlsSocket.on('error', () => tlsSocket.destroy());
+          // The TLS socket inherits the server's allowHalfOpen: a client that ends its side
+          // mid-handshake would otherwise hold the tunnel until the handshake timeout.
+          tlsSocket.once('end', () => {
+            if (!destinations.has(tlsSocket)) tlsSocket.destroy();
+          });
           const timer = setTimeout(() => tlsSocket.destroy(), HANDSHAKE_TIMEOUT_MS);
           tlsSocket.once('secure', () => {
             clearTimeout(timer);
