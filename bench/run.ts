@@ -4,6 +4,7 @@
 import { cpus } from 'node:os';
 import { benchmark as canarySearch } from './canary-search.ts';
 import { benchmark as checkOverhead } from './check-overhead.ts';
+import { benchmark as interceptOverhead } from './intercept-overhead.ts';
 import { benchmark as labMemory } from './lab-memory.ts';
 import { benchmark as labThroughput } from './lab-throughput.ts';
 import { killAllChildren } from './lib/children.ts';
@@ -20,6 +21,7 @@ const BENCHMARKS: Benchmark[] = [
   checkOverhead,
   workingCopy,
   tlsProxyOverhead,
+  interceptOverhead,
   scanThroughput,
 ];
 
