@@ -9,6 +9,7 @@ import { benchmark as labMemory } from './lab-memory.ts';
 import { benchmark as labThroughput } from './lab-throughput.ts';
 import { killAllChildren } from './lib/children.ts';
 import { type Benchmark, log, table } from './lib/report.ts';
+import { benchmark as processTraceOverhead } from './process-trace-overhead.ts';
 import { benchmark as scanThroughput } from './scan-throughput.ts';
 import { benchmark as tlsProxyOverhead } from './tls-proxy-overhead.ts';
 import { benchmark as workingCopy } from './working-copy.ts';
@@ -21,6 +22,7 @@ const BENCHMARKS: Benchmark[] = [
   checkOverhead,
   workingCopy,
   tlsProxyOverhead,
+  processTraceOverhead,
   interceptOverhead,
   scanThroughput,
 ];
