@@ -1,6 +1,6 @@
 // `npm run matrix`: every real client of test/real/clients.ts (gh, az, MSAL Python, oidc-agent
 // from Debian; @octokit/auth-oauth-device, @azure/msal-node, openid-client from npm) through
-// `devicebound check` in all six scenarios, one client at a time, then docs/real-clients.md:
+// `devicebound check` in every scenario, one client at a time, then docs/real-clients.md:
 // per client the command, the versions, a scenario × verdict table and every finding explained
 // from the client's own source.
 //
@@ -101,7 +101,7 @@ function render(rows: Row[], totalMs: number): string {
     `Generated ${new Date().toISOString().slice(0, 10)} by devicebound ${pkg.version} on Node ${process.version}; ` +
       `${rows.filter((r) => r.outcome).length} clients in ${(totalMs / 1000).toFixed(0)} s, one after another.`,
     '',
-    'Each client runs **unmodified** in the six scenarios against the lab: the Microsoft and GitHub',
+    'Each client runs **unmodified** in every scenario against the lab: the Microsoft and GitHub',
     'hosts are played through the egress proxy with certificates from the run CA, and generic',
     'clients talk to the lab’s own issuer. Every policy forces a 1 s base interval (`interval: 1`)',
     'to keep runs short, and allows the scopes the task needs, nothing more (see each policy file).',

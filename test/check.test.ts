@@ -58,10 +58,18 @@ async function check(
 const firedChecks = (report: JsonReport | null) =>
   [...new Set(report?.findings.map((f) => f.check))].sort();
 
-const ALL = ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session'] as const;
+const ALL = ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session', 'fault'] as const;
 type Scenario = (typeof ALL)[number];
 /** Scenarios in which the program signs in (and so can store, print or reuse a token). */
-const SIGNS_IN: Scenario[] = ['approve', 'slow-down', 'server-error', 'session'];
+const SIGNS_IN: Scenario[] = ['approve', 'slow-down', 'server-error', 'session', 'fault'];
+/**
+ * Scenarios in which the token also works at the resource, so the steps after /whoami run (the
+ * `afterSignIn` hook of lib.mjs). In `fault` the resource answers 500, then 401 on the good
+ * token: lib.mjs gives up there (exit 1), as a CLI told its token is refused does.
+ */
+const USES_TOKEN: Scenario[] = ['approve', 'slow-down', 'server-error', 'session'];
+/** Every scenario but `fault`: defects that come after /whoami in lib.mjs. */
+const ALL_BUT_FAULT = ALL.filter((scenario) => scenario !== 'fault');
 const only = (scenarios: readonly Scenario[], checks: string[]) =>
   Object.fromEntries(scenarios.map((scenario) => [scenario, checks]));
 
@@ -80,9 +88,11 @@ const EXPECTED: [string, Partial<Record<Scenario, string[]>>][] = [
   // Giving up at slow_down has one owner: not unclean-exit, not auto-restart.
   ['bad-slow-down-abort', { 'slow-down': ['slow-down-abort'] }],
   ['bad-slow-down-restart', { 'slow-down': ['slow-down-abort'] }],
-  ['bad-poll-after-terminal', only(ALL, ['poll-after-terminal'])],
+  // Its extra poll after success comes after /whoami, which fails in fault.
+  ['bad-poll-after-terminal', only(ALL_BUT_FAULT, ['poll-after-terminal'])],
   ['bad-auto-restart', only(['deny', 'expire'], ['auto-restart'])],
-  ['bad-error-backoff', { 'server-error': ['error-backoff'] }],
+  // A token answer cut short (fault) is retried like a 5xx: 200 ms later.
+  ['bad-error-backoff', only(['server-error', 'fault'], ['error-backoff'])],
   ['bad-unclean-exit', only(['deny', 'expire'], ['unclean-exit'])],
   ['bad-excess-scope', only(ALL, ['excess-scope'])],
   ['bad-secret-at-rest', only(SIGNS_IN, ['secret-at-rest'])],
@@ -100,24 +110,31 @@ const EXPECTED: [string, Partial<Record<Scenario, string[]>>][] = [
       session: ['secret-at-rest', 'session-reuse', 'silent-refresh'],
     },
   ],
-  ['bad-background-poller', only(SIGNS_IN, ['poll-after-terminal', 'unclean-exit'])],
+  // It hands the device code to its poller in the environment: secret-in-argv at info.
+  [
+    'bad-background-poller',
+    only(USES_TOKEN, ['poll-after-terminal', 'secret-in-argv', 'unclean-exit']),
+  ],
   // Its telemetry host is allowed (--allow-egress): the credential in the gzip body is the defect.
-  ['bad-secret-in-telemetry', only(SIGNS_IN, ['secret-in-telemetry'])],
+  ['bad-secret-in-telemetry', only(USES_TOKEN, ['secret-in-telemetry'])],
   ['bad-unexpected-egress', only(ALL, ['unexpected-egress'])],
   // curl and /bin/true, each alive a few milliseconds, with the bearer header in argv.
-  ['bad-secret-in-argv', only(SIGNS_IN, ['secret-in-argv'])],
+  ['bad-secret-in-argv', only(USES_TOKEN, ['secret-in-argv'])],
   // The token in a child's environment only: the same check, at severity info.
-  ['bad-secret-in-child-env', only(SIGNS_IN, ['secret-in-argv'])],
+  ['bad-secret-in-child-env', only(USES_TOKEN, ['secret-in-argv'])],
+  // Prints a body that does not parse: only the cut-short token answer (fault) holds a token.
+  ['bad-dump-body', { fault: ['secret-in-output'] }],
 ];
 
 /** Checks whose finding a fixture's defect makes less severe than the check's own severity. */
 const SEVERITY: Record<string, Partial<Record<CheckId, string>>> = {
   'bad-secret-in-child-env': { 'secret-in-argv': 'info' },
+  'bad-background-poller': { 'secret-in-argv': 'info' },
 };
 
 describe.concurrent('every check fires when it must and stays silent when it must not', () => {
   it.each(EXPECTED)(
-    '%s, all six scenarios',
+    '%s, every scenario',
     async (name, expected) => {
       const { code, report, stderr } = await check(name, [], FLAGS[name] ?? []);
       expect(stderr).toBe('');
@@ -144,7 +161,7 @@ describe.concurrent('every check fires when it must and stays silent when it mus
       // The session scenario tells how the second run signed in.
       const session = report?.scenarios.find((s) => s.scenario === 'session');
       expect(session?.laterSignIns).toEqual([SECOND_RUN[name] ?? 'new device authorization']);
-      // Six scenarios each, 17 fixtures at once on two cores: bad-poll-interval alone needs about
+      // Seven scenarios each, 20 fixtures at once on two cores: bad-poll-interval alone needs about
       // 25 s (its early polls earn slow_down, which stretches its interval), more on a busy machine.
     },
     90_000,
@@ -319,14 +336,14 @@ describe('every scenario runs in its own copy of the working directory', () => {
     const report = JSON.parse(await readFile(output, 'utf8')) as JsonReport;
     // 42 would mean a program saw another scenario's files.
     expect(report.scenarios.map((s) => [s.scenario, s.exitCode])).toEqual(
-      ALL.map((scenario) => [scenario, SIGNS_IN.includes(scenario) ? 0 : 1]),
+      ALL.map((scenario) => [scenario, USES_TOKEN.includes(scenario) ? 0 : 1]),
     );
     expect(firedChecks(report)).toEqual(['secret-at-rest']);
     for (const finding of report.findings) {
       const named = [...finding.message.matchAll(/device-code-([a-z-]+)\.txt/g)].map((m) => m[1]);
       expect(named).toEqual([finding.scenario]);
     }
-    expect(report.findings.map((f) => f.scenario).sort()).toEqual([...SIGNS_IN].sort());
+    expect(report.findings.map((f) => f.scenario).sort()).toEqual([...USES_TOKEN].sort());
     expect(await listing(project)).toEqual(before);
     expect(done.code).toBe(1);
   });

@@ -49,11 +49,15 @@ interface JsonReport {
   };
 }
 
-const ALL = ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session'];
-/** Scenarios in which the program signs in, and so has a token to leak. */
+const ALL = ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session', 'fault'];
+/**
+ * Scenarios in which the program signs in and its token works at the resource, so it gets as
+ * far as its crash-prone step. In `fault` the resource answers 500, then 401: both fixtures
+ * give up there (exit 1) before that step.
+ */
 const SIGNS_IN = ['approve', 'slow-down', 'server-error', 'session'];
 
-/** `check` in all six scenarios at interval 1 s: exit code, output, report, raw canaries. */
+/** `check` in every scenario at interval 1 s: exit code, output, report, raw canaries. */
 async function check(command: string[]) {
   const id = Math.random().toString(36).slice(2);
   const output = join(work, `${id}.json`);

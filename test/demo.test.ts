@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli } from './cli.ts';
 
-it('checks the two sample CLIs in all six scenarios, prints both verdicts, writes the HTML report, exits 0', async () => {
+it('checks the two sample CLIs in every scenario, prints both verdicts, writes the HTML report, exits 0', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'devicebound-demo-test-'));
   try {
     const output = join(dir, 'devicebound-report.html');
     const done = await runCli(['demo', '--output', output]);
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(/^\s+good-cli\s+leaky-cli$/m);
-    for (const scenario of ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session']) {
+    for (const scenario of ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session', 'fault']) {
       expect(done.stdout).toMatch(new RegExp(`^  ${scenario}\\s+✓ inside the boundary\\s+✗ `, 'm'));
     }
     expect(done.stdout).toMatch(/verdict\s+PASS: no findings\s+FAIL: \d+ findings/);

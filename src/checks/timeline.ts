@@ -154,7 +154,8 @@ export function deviceAuthorizations(run: ScenarioRun): DeviceAuthorizationRecor
  * What a poll's answer means for the next one:
  * - `pending`: `authorization_pending`, poll again after the interval;
  * - `slow-down`: `slow_down`, poll again after the interval plus 5 s;
- * - `transient`: a failed connection or an HTTP 5xx, retry after backing off;
+ * - `transient`: a failed connection, an HTTP 5xx or a token answer cut short (the `fault`
+ *   scenario), retry after backing off;
  * - `terminal`: success or any other OAuth error: stop polling this device code.
  */
 export type PollAnswer = 'pending' | 'slow-down' | 'transient' | 'terminal';
@@ -163,6 +164,7 @@ export function answerOf(event: RequestEvent): PollAnswer {
   if (
     event.outcome === 'server_error_injected' ||
     event.outcome === 'connection_dropped' ||
+    event.outcome === 'truncated_response' ||
     event.status === 0 ||
     event.status >= 500
   ) {
@@ -295,6 +297,7 @@ export function worstGap(gaps: readonly PollGap[]): PollGap | undefined {
 /** `authorization_pending`, `HTTP 503`, `a dropped connection`: what the lab answered. */
 export function answerPhrase(event: RequestEvent): string {
   if (answerOf(event) === 'transient') {
+    if (event.outcome === 'truncated_response') return 'a token answer cut short';
     return event.status === 0 ? 'a dropped connection' : `HTTP ${event.status}`;
   }
   return event.outcome;

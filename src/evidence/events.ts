@@ -5,7 +5,7 @@
  * (HAR, a proxy log) records the same requests without the fields only the lab can know, which
  * are optional and documented as lab-only. Events hold fingerprints, never raw credentials.
  */
-import type { CanaryEncoding, CanaryKind, DialectName } from './names.ts';
+import type { CanaryEncoding, CanaryKind, DialectName, InjectedFault } from './names.ts';
 import type { Fingerprint } from './secret.ts';
 
 /** A credential named by kind and fingerprint: how events refer to secrets. */
@@ -73,8 +73,12 @@ export interface RequestEvent {
    */
   outcome: string;
   wireError?: string;
-  /** Lab-only: set when the answer was a fault the scenario asked for. */
-  injected?: 'server-error' | 'drop';
+  /**
+   * Lab-only: set when the answer was a fault the scenario asked for: a bare 503 or a dropped
+   * connection at a poll; a token response cut short (`truncated`); a resource's 500 HTML page
+   * (`resource-error`) or 401 on a good token (`unauthorized`).
+   */
+  injected?: InjectedFault;
   presented: CredentialRef[];
   issued: CredentialRef[];
 }

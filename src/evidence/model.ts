@@ -8,7 +8,14 @@
  */
 
 import type { LabEvent } from './events.ts';
-import type { CanaryEncoding, CanaryKind, DialectName, ScenarioName, Severity } from './names.ts';
+import type {
+  AfterApprovalFault,
+  CanaryEncoding,
+  CanaryKind,
+  DialectName,
+  ScenarioName,
+  Severity,
+} from './names.ts';
 import type { Fingerprint } from './secret.ts';
 
 export const EVIDENCE_VERSION = 1;
@@ -106,6 +113,8 @@ export interface LabDescription {
   slowDownPolls?: number[];
   /** Lab-only: polls (1-based, per device_code) answered with a fault. */
   faultPolls?: Record<string, 'server-error' | 'drop'>;
+  /** Lab-only (v2): what the lab got wrong once each after approval (the `fault` scenario). */
+  afterApprovalFaults?: AfterApprovalFault[];
   /** Lab-only: the scenario's own decision; `null` when a person (or nobody) decides. */
   autoDecision?: {
     decision: 'approve' | 'deny';

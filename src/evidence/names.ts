@@ -4,7 +4,10 @@
  * findings core and the schemas can list them without loading anything else.
  */
 
-/** The six v1 scenarios (DESIGN.md); the lab gives each its settings (`lab/scenarios.ts`). */
+/**
+ * The six v1 scenarios (DESIGN.md) and v2's `fault`; the lab gives each its settings
+ * (`lab/scenarios.ts`).
+ */
 export const SCENARIOS = [
   'approve',
   'deny',
@@ -12,8 +15,32 @@ export const SCENARIOS = [
   'slow-down',
   'server-error',
   'session',
+  'fault',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/**
+ * What the lab can get wrong after approval, once each (the `fault` scenario has all three):
+ * a token response cut off in the middle of its JSON (the next poll gets a proper one), a
+ * resource answering 500 with an HTML page, and a 401 with `WWW-Authenticate` on a token that
+ * is still good.
+ */
+export const AFTER_APPROVAL_FAULTS = [
+  'truncated-token',
+  'resource-error',
+  'resource-unauthorized',
+] as const;
+export type AfterApprovalFault = (typeof AFTER_APPROVAL_FAULTS)[number];
+
+/** The faults a request event can say the scenario injected. */
+export const INJECTED_FAULTS = [
+  'server-error',
+  'drop',
+  'truncated',
+  'resource-error',
+  'unauthorized',
+] as const;
+export type InjectedFault = (typeof INJECTED_FAULTS)[number];
 
 /** The dialects the lab speaks (DESIGN.md v2): how played hosts map onto one RFC 8628 state. */
 export const DIALECT_NAMES = ['generic', 'github', 'microsoft'] as const;

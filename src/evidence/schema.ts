@@ -6,7 +6,15 @@
 import { z } from 'zod';
 import { LAB_ENDPOINTS } from './events.ts';
 import { EVIDENCE_VERSION, type Evidence, ROOT_NAMES } from './model.ts';
-import { CANARY_ENCODINGS, CANARY_KINDS, DIALECT_NAMES, SCENARIOS, SEVERITIES } from './names.ts';
+import {
+  AFTER_APPROVAL_FAULTS,
+  CANARY_ENCODINGS,
+  CANARY_KINDS,
+  DIALECT_NAMES,
+  INJECTED_FAULTS,
+  SCENARIOS,
+  SEVERITIES,
+} from './names.ts';
 
 const fingerprint = z.templateLiteral(['sha256:', z.string().regex(/^[0-9a-f]{64}$/)], {
   error: 'expected a sha256: fingerprint (64 lower-case hex digits)',
@@ -43,7 +51,7 @@ const requestEvent = z.strictObject({
   status: z.number().int().min(0).max(999),
   outcome: z.string(),
   wireError: optional(z.string()),
-  injected: optional(z.enum(['server-error', 'drop'])),
+  injected: optional(z.enum(INJECTED_FAULTS)),
   presented: z.array(credentialRef),
   issued: z.array(credentialRef),
 });
@@ -127,6 +135,7 @@ const labDescription = z.strictObject({
   tokenTtl: optional(z.number().nonnegative()),
   slowDownPolls: optional(z.array(position)),
   faultPolls: optional(z.record(z.string().regex(/^[1-9]\d*$/), z.enum(['server-error', 'drop']))),
+  afterApprovalFaults: optional(z.array(z.enum(AFTER_APPROVAL_FAULTS))),
   autoDecision: optional(
     z
       .strictObject({

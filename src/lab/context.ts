@@ -52,6 +52,12 @@ export interface Exchange {
   request: IncomingMessage;
   url: URL;
   event: Partial<EventDetails> & Pick<EventDetails, 'presented' | 'issued'>;
+  /**
+   * Set by the flow when the scenario cuts this answer short (the `truncated-token` fault):
+   * the server writes the reply's body only up to a little past its access token, with a
+   * Content-Length that matches, so the client gets a complete response with broken JSON.
+   */
+  truncate?: boolean;
 }
 
 /** What an endpoint answers; the server writes it and records the event. */
@@ -82,7 +88,7 @@ export type Reply =
       headers?: Record<string, string>;
     }
   | { kind: 'error'; error: OAuthError }
-  | { kind: 'fault'; fault: 'server-error' | 'drop' };
+  | { kind: 'fault'; fault: 'server-error' | 'drop' | 'resource-error' };
 
 export type Handler = (context: LabContext, exchange: Exchange) => Promise<Reply> | Reply;
 

@@ -1,6 +1,7 @@
 // The lab's RFC 8628 state machine, free of any wire format: every dialect (generic RFC 8628,
 // GitHub, Microsoft) parses its own requests, calls these, and writes its own answers, so the
 // scenarios, the store and the trace are one whatever the program speaks.
+import type { AfterApprovalFault } from '../evidence/names.ts';
 import { fingerprint } from '../evidence/secret.ts';
 import { honoursInterval } from '../evidence/timing.ts';
 import { newDeviceCode, newUserCode, normalizeUserCode } from './canaries.ts';
@@ -108,6 +109,13 @@ export function pollDeviceCode(
   if (authorization.status === 'denied') throw E.accessDenied();
 
   if (authorization.status === 'approved') {
+    // The `fault` scenario cuts the first token answer short: tokens are minted and sent, but
+    // the client cannot read them, so the authorization stays redeemable for one more poll.
+    if (takeFault(context, 'truncated-token')) {
+      exchange.truncate = true;
+      event.injected = 'truncated';
+      return { kind: 'approved', authorization };
+    }
     authorization.status = 'consumed';
     return { kind: 'approved', authorization };
   }
@@ -145,6 +153,17 @@ export function presentedRefreshGrant(
     throw new OAuthError('unauthorized_client', 'this lab does not allow the refresh_token grant');
   }
   return grant;
+}
+
+/**
+ * True, once per lab, when the scenario asks for this after-approval fault and it has not been
+ * given yet: the caller then gives it.
+ */
+export function takeFault(context: LabContext, fault: AfterApprovalFault): boolean {
+  if (!context.settings.afterApprovalFaults.has(fault)) return false;
+  if (context.store.faultsGiven.has(fault)) return false;
+  context.store.faultsGiven.add(fault);
+  return true;
 }
 
 function applyScenarioDecision(

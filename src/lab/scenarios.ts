@@ -1,9 +1,9 @@
 /**
- * The six v1 scenarios (DESIGN.md) as lab settings. A scenario only supplies defaults: every
+ * The v1 scenarios (DESIGN.md) and v2's `fault` as lab settings. A scenario only supplies defaults: every
  * field can be overridden by an explicit option, so `check`, `serve` and test suites share one
  * definition of what "slow-down" or "server-error" means.
  */
-import { SCENARIOS, type ScenarioName } from '../evidence/names.ts';
+import { type AfterApprovalFault, SCENARIOS, type ScenarioName } from '../evidence/names.ts';
 
 export { SCENARIOS, type ScenarioName };
 
@@ -27,6 +27,7 @@ export interface ScenarioDefaults {
   autoDecision: AutoDecision | null;
   slowDownPolls: number[];
   faultPolls: Partial<Record<number, PollFault>>;
+  afterApprovalFaults: AfterApprovalFault[];
   /** device_code lifetime in intervals, when `expiresIn` is not set explicitly. */
   expiresInIntervals: number | null;
   tokenTtl: number | null;
@@ -57,6 +58,11 @@ export function scenarioDefaults(name: ScenarioName, interval: number): Scenario
       return { ...base(after('approve', 4)), faultPolls: { 2: 'server-error', 3: 'drop' } };
     case 'session':
       return { ...base(after('approve', 1)), tokenTtl: 2 };
+    case 'fault':
+      return {
+        ...base(after('approve', 2)),
+        afterApprovalFaults: ['truncated-token', 'resource-error', 'resource-unauthorized'],
+      };
   }
 }
 
@@ -65,6 +71,7 @@ function base(autoDecision: AutoDecision | null): ScenarioDefaults {
     autoDecision,
     slowDownPolls: [],
     faultPolls: {},
+    afterApprovalFaults: [],
     expiresInIntervals: null,
     tokenTtl: null,
   };

@@ -12,6 +12,7 @@ import { CanaryRegistry, normalizeUserCode } from './canaries.ts';
 import type { EventDetails, Exchange, LabContext, Reply, Route } from './context.ts';
 import { genericRoutes } from './dialects/generic.ts';
 import { dialectFor } from './dialects/index.ts';
+import { InjectedResourceError } from './endpoints/resource.ts';
 import { createVerification } from './endpoints/verification.ts';
 import { splitHostPort } from './hosts.ts';
 import { answerMalformed, E, OAuthError, sendJson, sendOAuthError } from './http.ts';
@@ -258,6 +259,10 @@ async function handle(
     }
     reply = await handler(context, exchange);
   } catch (error) {
+    if (error instanceof InjectedResourceError) {
+      reply = { kind: 'fault', fault: 'resource-error' };
+      return finish(context, exchange, response, reply, { t, method, url, played, route });
+    }
     const oauth =
       error instanceof OAuthError
         ? error
@@ -266,8 +271,25 @@ async function handle(
       process.emitWarning(`devicebound lab: ${(error as Error).stack}`);
     reply = { kind: 'error', error: oauth };
   }
+  finish(context, exchange, response, reply, { t, method, url, played, route });
+}
 
-  const outcome = write(response, reply);
+/** Writes the reply and records the request. */
+function finish(
+  context: LabContext,
+  exchange: Exchange,
+  response: ServerResponse,
+  reply: Reply,
+  request: {
+    t: number;
+    method: string;
+    url: { url: URL } | null;
+    played: string | undefined;
+    route: Route | undefined;
+  },
+): void {
+  const { t, method, url, played, route } = request;
+  const outcome = exchange.truncate ? writeTruncated(response, reply) : write(response, reply);
   const { presented, issued, endpoint, ...details } = exchange.event;
   const dialect = played ? context.settings.dialect : 'generic';
   context.trace.record({
@@ -287,9 +309,59 @@ async function handle(
   });
 }
 
+/** A resource's error page, as a web server in front of a failing backend writes it. */
+const RESOURCE_ERROR_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\n' +
+  '<body><h1>Internal Server Error</h1><p>The server encountered an internal error and was ' +
+  'unable to complete your request.</p><hr><address>devicebound lab</address></body></html>\n';
+
+/**
+ * The `truncated-token` fault: the token answer, as the dialect wrote it (JSON or a form), cut
+ * off a little past the end of its access token, in the middle of the next field, with a
+ * Content-Length for what is sent: a complete HTTP response whose body does not parse, holding
+ * the whole access token, as a proxy that cut the upstream answer short would deliver it.
+ */
+function writeTruncated(
+  response: ServerResponse,
+  reply: Reply,
+): { status: number; outcome: string } {
+  if (reply.kind !== 'json' && reply.kind !== 'text') return write(response, reply);
+  const text = reply.kind === 'json' ? JSON.stringify(reply.body) : reply.body;
+  const contentType = reply.kind === 'json' ? 'application/json; charset=utf-8' : reply.contentType;
+  const cut = text.slice(0, truncationPoint(text));
+  response.writeHead(reply.status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(cut),
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+    ...reply.headers,
+  });
+  response.end(cut);
+  return { status: reply.status, outcome: 'truncated_response' };
+}
+
+/**
+ * Where to cut a token answer: halfway through what follows the access token's value (halfway
+ * through the text when it has none).
+ */
+export function truncationPoint(text: string): number {
+  const token = /"access_token"\s*:\s*"[^"]*"|access_token=[^&]*/.exec(text);
+  if (!token) return Math.floor(text.length / 2);
+  const end = token.index + token[0].length;
+  return Math.min(text.length - 1, end + Math.max(1, Math.floor((text.length - end) / 2)));
+}
+
 function write(response: ServerResponse, reply: Reply): { status: number; outcome: string } {
   switch (reply.kind) {
     case 'fault':
+      if (reply.fault === 'resource-error') {
+        response.writeHead(500, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-length': Buffer.byteLength(RESOURCE_ERROR_PAGE),
+        });
+        response.end(RESOURCE_ERROR_PAGE);
+        return { status: 500, outcome: 'resource_error_injected' };
+      }
       if (reply.fault === 'drop') {
         response.socket?.destroy();
         return { status: 0, outcome: 'connection_dropped' };

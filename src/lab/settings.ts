@@ -1,5 +1,10 @@
 import { UsageError } from '../errors.ts';
-import { DIALECT_NAMES, type DialectName } from '../evidence/names.ts';
+import {
+  AFTER_APPROVAL_FAULTS,
+  type AfterApprovalFault,
+  DIALECT_NAMES,
+  type DialectName,
+} from '../evidence/names.ts';
 import type { RunCa } from '../tls/ca.ts';
 import { normalizeHostName } from '../tls/names.ts';
 import {
@@ -37,6 +42,12 @@ export interface LabOptions {
   slowDownPolls?: number[];
   /** Polls (1-based, per device_code) answered with a bare HTTP 503 or a dropped connection. */
   faultPolls?: Partial<Record<number, PollFault>>;
+  /**
+   * What the lab gets wrong, once each, after approval: a token response cut off in the middle
+   * of its JSON, a resource's 500 HTML page, a 401 on a good token. Default: the scenario's
+   * (all three in `fault`, none elsewhere).
+   */
+  afterApprovalFaults?: AfterApprovalFault[];
   /** Issue refresh tokens with access tokens. Default true. */
   issueRefreshTokens?: boolean;
   /** Accept the refresh_token grant (with rotation). Default true. */
@@ -93,6 +104,7 @@ export interface LabSettings {
   autoDecision: AutoDecision | null;
   slowDownPolls: ReadonlySet<number>;
   faultPolls: ReadonlyMap<number, PollFault>;
+  afterApprovalFaults: ReadonlySet<AfterApprovalFault>;
   issueRefreshTokens: boolean;
   allowRefresh: boolean;
   enforceInterval: boolean;
@@ -157,6 +169,16 @@ export function resolveLabSettings(options: LabOptions = {}): LabSettings {
     faultPolls.set(pollNumber('faultPolls', Number(poll)), fault);
   }
 
+  const afterApprovalFaults = new Set(options.afterApprovalFaults ?? defaults.afterApprovalFaults);
+  for (const fault of afterApprovalFaults) {
+    if (!(AFTER_APPROVAL_FAULTS as readonly string[]).includes(fault)) {
+      throw new UsageError(
+        `fault '${String(fault)}' must be one of ${AFTER_APPROVAL_FAULTS.join(', ')}`,
+        { field: 'afterApprovalFaults' },
+      );
+    }
+  }
+
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`must be an integer from 0 to 65535, got ${String(port)}`, {
@@ -179,6 +201,7 @@ export function resolveLabSettings(options: LabOptions = {}): LabSettings {
     autoDecision,
     slowDownPolls,
     faultPolls,
+    afterApprovalFaults,
     issueRefreshTokens: options.issueRefreshTokens ?? true,
     allowRefresh: options.allowRefresh ?? true,
     enforceInterval: options.enforceInterval ?? true,

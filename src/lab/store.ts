@@ -1,3 +1,4 @@
+import type { AfterApprovalFault } from '../evidence/names.ts';
 import type { Fingerprint, Secret } from '../evidence/secret.ts';
 
 export type AuthorizationStatus = 'pending' | 'approved' | 'denied' | 'consumed';
@@ -61,6 +62,8 @@ export class LabStore {
   readonly refreshTokens = new Map<string, RefreshGrant>();
   readonly accessTokens = new Map<string, AccessGrant>();
   readonly accessByJti = new Map<string, AccessGrant>();
+  /** The after-approval faults already given (each is given once per lab). */
+  readonly faultsGiven = new Set<AfterApprovalFault>();
 
   addAuthorization(authorization: DeviceAuthorization): void {
     this.byDeviceCode.set(authorization.deviceCode.reveal(), authorization);

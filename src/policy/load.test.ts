@@ -213,7 +213,7 @@ describe('policyFromFlags', () => {
     expect(await named(['gh', 'auth', 'login'])).toBe('gh');
   });
 
-  it('runs all six scenarios by default', async () => {
+  it('runs every scenario by default', async () => {
     const policy = await policyFromFlags({ command: ['x'] });
     expect(policy.scenarios).toEqual([
       'approve',
@@ -222,6 +222,7 @@ describe('policyFromFlags', () => {
       'slow-down',
       'server-error',
       'session',
+      'fault',
     ]);
   });
 

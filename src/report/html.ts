@@ -231,6 +231,15 @@ function labSettings(run: ScenarioRun): string {
         )
         .join(', '),
     );
+  const afterApproval = lab.afterApprovalFaults ?? [];
+  if (afterApproval.length) {
+    const names: Record<string, string> = {
+      'truncated-token': 'first token answer cut short',
+      'resource-error': 'resource 500 (HTML)',
+      'resource-unauthorized': 'resource 401 on a good token',
+    };
+    parts.push(`after approval: ${afterApproval.map((fault) => names[fault] ?? fault).join(', ')}`);
+  }
   if (lab.autoDecision) {
     parts.push(
       `${lab.autoDecision.decision === 'approve' ? 'approves' : 'denies'} after ${plural(lab.autoDecision.afterPolls, 'pending poll')}`,

@@ -42,6 +42,9 @@ function describeLab(lab: Lab): ScenarioRun['lab'] {
     tokenTtl: settings.tokenTtl,
     slowDownPolls: [...settings.slowDownPolls],
     faultPolls: Object.fromEntries(settings.faultPolls),
+    ...(settings.afterApprovalFaults.size > 0 && {
+      afterApprovalFaults: [...settings.afterApprovalFaults],
+    }),
     autoDecision: settings.autoDecision,
     issueRefreshTokens: settings.issueRefreshTokens,
     allowRefresh: settings.allowRefresh,

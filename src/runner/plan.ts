@@ -17,6 +17,7 @@ const BASE_INTERVALS: Record<ScenarioName, number> = {
   'slow-down': 1,
   'server-error': 2,
   session: 2,
+  fault: 2,
 };
 
 /**

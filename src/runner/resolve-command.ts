@@ -6,7 +6,7 @@ import type { TaskPolicy } from '../policy/types.ts';
 
 /**
  * Refuses a task whose program cannot be started, before any lab or sandbox exists: a typo in
- * a command is a usage error (exit 2), not six scenarios of "exit code null".
+ * a command is a usage error (exit 2), not a scenario after scenario of "exit code null".
  */
 export async function assertRunnable(
   task: TaskPolicy,

@@ -170,6 +170,7 @@ export const CLIENTS: RealClient[] = [
       'slow-down': { always: ['excess-scope', 'slow-down-abort'], exits: [1] },
       'server-error': { always: ['excess-scope'], exits: [1] },
       session: { always: ['excess-scope', 'secret-at-rest'], exits: [0, 0] },
+      fault: { always: ['excess-scope'], exits: [1] },
     },
     explanations: {
       'excess-scope': `gh asks for \`repo read:org gist\` on every login, whatever the command: \`minimumScopes := []string{"repo", "read:org", "gist"}\` ([internal/authflow/flow.go#L72-L73](${GH}/internal/authflow/flow.go#L72-L73)). The policy allows \`repo\` and \`read:org\` because the task's own \`gh auth status\` fails without them ([pkg/cmd/auth/shared/oauth_scopes.go#L77-L105](${GH}/pkg/cmd/auth/shared/oauth_scopes.go#L77-L105)); \`gist\` (create and read every gist of the user) is asked for and never used.`,
@@ -181,6 +182,7 @@ export const CLIENTS: RealClient[] = [
       `**expire is clean**: the poller is a \`context.WithTimeout(ctx, expiresIn)\` started when the device code arrived ([device/poller.go#L15-L22](${GH_OAUTH}/device/poller.go#L15-L22)); the wait before the next poll ends on the deadline first, gh exits 1 with \`context deadline exceeded\` and never polls after expiry.`,
       `**server-error**: the bare 503 ends the flow at once (no retry, so no \`error-backoff\`): the status is not checked, the body has no \`authorization_pending\`, so it is an error ([device/device_flow.go#L162-L173](${GH_OAUTH}/device/device_flow.go#L162-L173)).`,
       '**session**: the second `gh auth login` starts a new device authorization; it does not reuse `hosts.yml` (it overwrites it).',
+      `**fault**: gh asks for a form-encoded answer, and \`url.ParseQuery\` reads the cut-off form without complaint ([api/form.go#L78-L90](${GH_OAUTH}/api/form.go#L78-L90)): the cut falls after \`access_token\`, so gh has a whole token (the lab records the answer as \`truncated_response\`, not a success). It then asks GraphQL for the user name (\`getViewer\` in [internal/authflow/flow.go](${GH}/internal/authflow/flow.go)) before it saves anything, gets the 500 page and exits 1 with the status only: nothing stored, nothing printed. With \`GH_DEBUG=api\` gh's traffic logger would print every response body, the token answer included.`,
     ],
   },
   {
@@ -230,6 +232,7 @@ export const CLIENTS: RealClient[] = [
         always: ['excess-scope', 'secret-at-rest', 'silent-refresh', 'unexpected-egress'],
         exits: [0, 0],
       },
+      fault: { always: ['excess-scope', 'unexpected-egress'], exits: [1] },
     },
     explanations: {
       'unexpected-egress':
@@ -246,6 +249,7 @@ export const CLIENTS: RealClient[] = [
       `**Other destinations (intercepted, read, answered 503; nothing forwarded):** \`HEAD https://azure.microsoft.com/\` — the connectivity check of the version check \`handle_version_update()\` at start-up ([azure-cli-core/azure/cli/core/__init__.py#L83-L84](${AZ}/azure-cli-core/azure/cli/core/__init__.py#L83-L84), \`check_connectivity\` in [azure-cli-core/azure/cli/core/util.py#L316-L318](${AZ}/azure-cli-core/azure/cli/core/util.py#L316-L318), [#L854-L861](${AZ}/azure-cli-core/azure/cli/core/util.py#L854-L861)) — then \`GET https://raw.githubusercontent.com/Azure/azure-cli/main/src/azure-cli-core/setup.py\` and \`…/azure-cli-telemetry/setup.py\`, where that version check reads the latest versions (\`get_latest_from_github\` in the same util.py), and \`POST https://dc.services.visualstudio.com/v2/track\`, the telemetry upload ([azure-cli-telemetry/azure/cli/telemetry/__init__.py#L49-L70](${AZ}/azure-cli-telemetry/azure/cli/telemetry/__init__.py#L49-L70)); the preset leaves telemetry on, as a user's az has it. All are \`unexpected-egress\` (info) under a policy that allows none; **none carried a token, device code or user code** (the proxy searched URL, headers and the ~3.6 KB telemetry body), so no \`secret-in-telemetry\`.`,
       `**server-error**: MSAL raises \`HTTPError\` on the 503 (\`if resp.status_code >= 500: resp.raise_for_status()\`, [msal/oauth2cli/oauth2.py#L238-L239](${MSAL_PY}/msal/oauth2cli/oauth2.py#L238-L239)); az exits 1 without retrying.`,
       '**slow-down**: MSAL adds 5 s per `slow_down` and keeps it (see msal-python); az signs in.',
+      `**fault**: the same MSAL logs the whole cut-off token answer at ERROR (see msal-python's \`secret-in-output\`), but az configures logging first: knack puts a console handler on the root logger at CRITICAL unless \`--debug\` is given (\`'root': logging.CRITICAL\` in every level but debug, knack 0.10.1 \`knack/log.py\` L203-L207), so the record is dropped and az exits 1 with its own message. Under \`az login --debug\` the root level is DEBUG and the token answer would reach stderr. No log file: az's file logging is off unless \`logging.enable_log_file\` is set.`,
       "**Line numbers** for azure-cli are from Debian's installed copy of the `azure-cli-2.45.0` tag (Debian 2.45.0-1 merges the tag; the GitHub repository is too large to load here). MSAL Python, msal-extensions and requests were compared byte for byte with their tags.",
     ],
   },
@@ -276,8 +280,10 @@ export const CLIENTS: RealClient[] = [
       'slow-down': { always: ['excess-scope'], exits: [0] },
       'server-error': { always: ['excess-scope'], exits: [1] },
       session: { always: ['excess-scope'], exits: [0, 0] },
+      fault: { always: ['excess-scope', 'secret-in-output'], exits: [1] },
     },
     explanations: {
+      'secret-in-output': `**A real leak on MSAL's error path** (fault): when a token answer does not parse, MSAL logs the whole body before it re-raises: \`self.logger.exception("Token response is not in json format: %s", resp.text)\` ([msal/oauth2cli/oauth2.py#L240-L248](${MSAL_PY}/msal/oauth2cli/oauth2.py#L240-L248)). An app that has not configured logging (the documented sample has no logging setup) gets Python's last-resort handler, which writes records at WARNING and above to stderr: \`Token response is not in json format: {"token_type":"Bearer",…,"access_token":"…","refresh_token":"…\` on stderr line 2, then the traceback (which names no value). Any app that does configure logging sends the same record, tokens included, to its log files.`,
       'excess-scope': `\`offline_access\`: MSAL adds \`openid profile offline_access\` to every scope list and raises \`ValueError\` if the app passes any of them itself, so an app cannot ask for less ([msal/application.py#L578-L595](${MSAL_PY}/msal/application.py#L578-L595)). The sample asks for \`User.Read\` only.`,
       'poll-after-terminal': `Same loop as az: the deadline is checked before each 1 s sleep, and the poll after the last sleep is not re-checked ([msal/oauth2cli/oauth2.py#L383-L389](${MSAL_PY}/msal/oauth2cli/oauth2.py#L383-L389)), so one poll goes out up to a second past \`expires_at\` ([#L328-L330](${MSAL_PY}/msal/oauth2cli/oauth2.py#L328-L330)); the lab answers it \`expired_token\`, MSAL returns that dict, the sample exits 1. Seen in every run at a 1 s interval (\`may\` only because a slow answer can make it arrive a few ms before expiry). ${CHECK_THEN_SLEEP}`,
     },
@@ -314,6 +320,7 @@ export const CLIENTS: RealClient[] = [
         always: ['excess-scope', 'session-reuse', 'silent-refresh'],
         exits: [0, 0],
       },
+      fault: { always: ['excess-scope'], exits: [1] },
     },
     explanations: {
       'excess-scope': `\`offline_access\`: oidc-agent adds \`openid\` and \`offline_access\` to whatever scope it is given (every issuer but Google's; [src/account/account.c#L270-L281](${OIDC_AGENT}/src/account/account.c#L270-L281), applied by \`account_setScope\`, [src/account/setandget.c#L195-L200](${OIDC_AGENT}/src/account/setandget.c#L195-L200)), because it exists to keep a refresh token and mint access tokens from it: an account without one is refused (\`"Could not get a refresh token"\`, [src/oidc-agent/oidcd/oidcd_handler.c#L940-L956](${OIDC_AGENT}/src/oidc-agent/oidcd/oidcd_handler.c#L940-L956)). The wrapper passes oidc-gen's default scope \`openid profile offline_access\` ([src/defines/settings.h#L22-L25](${OIDC_AGENT}/src/defines/settings.h#L22-L25)) since \`--prompt=none\` needs an explicit \`--scope\` ([src/oidc-gen/promptAndSet/scope.c#L26-L34](${OIDC_AGENT}/src/oidc-gen/promptAndSet/scope.c#L26-L34)); \`--scope openid profile\` would be sent as the same three. The task itself needs no offline access.`,
@@ -328,6 +335,7 @@ export const CLIENTS: RealClient[] = [
       `**No leftover process**: the wrapper's \`trap\` stops its private agent on every exit (\`oidc-agent --kill\`).`,
       `**Every poll re-fetches \`/.well-known/openid-configuration\`** first (the agent looks the endpoints up per request); harmless, visible in the timeline.`,
       `**server-error**: an error answer other than pending/slow_down ends the flow (\`oidc_seterror(_error)\`, [src/utils/oidc/device.c#L46-L49](${OIDC_AGENT}/src/utils/oidc/device.c#L46-L49)); oidc-gen exits 1, no retry.`,
+      `**fault**: the cut-off token answer does not parse, oidc-gen reports an error and exits 1. Its JSON parser logs to syslog, not to the terminal: \`logger(ERROR, "Parsing failed somewhere around %s", cJSON_GetErrorPtr())\` names only the text from where parsing failed (past the token here), but the line before it, \`logger(DEBUG, "Parsing json '%s'", minJson)\`, writes every JSON it parses, token answers included, to syslog (\`LOG_AUTHPRIV\`) when the log level is debug ([src/utils/json.c#L55-L73](${OIDC_AGENT}/src/utils/json.c#L55-L73), [src/utils/logger.c#L61-L70](${OIDC_AGENT}/src/utils/logger.c#L61-L70)). devicebound does not read syslog: a channel it does not see.`,
       `**Not exercised by the lab**: a device authorization answer without \`expires_in\` makes oidc-gen poll forever (\`expires_at ? … : 1\`, [src/utils/oidc/device.c#L19](${OIDC_AGENT}/src/utils/oidc/device.c#L19)); the lab always sends it.`,
     ],
   },
@@ -352,14 +360,16 @@ export const CLIENTS: RealClient[] = [
       'slow-down': { always: ['poll-slow-down'], exits: [0] },
       'server-error': { always: [], exits: [1] },
       session: { always: [], exits: [0, 0] },
+      fault: { always: ['secret-in-output'], exits: [1] },
     },
     explanations: {
+      'secret-in-output': `**A real leak on octokit's error path** (fault): when a JSON answer does not parse, @octokit/request 10.0.16 returns the raw text as \`data\` instead of failing (\`getResponseData\`: \`try { text = await response.text(); return JSONParse(text); } catch (err) { return text; }\`, [src/fetch-wrapper.ts](https://github.com/octokit/request.js/blob/v10.0.16/src/fetch-wrapper.ts)). @octokit/oauth-methods 6.0.5 then tests \`"error" in response.data\` (\`oauthRequest\`, [src/utils.ts](https://github.com/octokit/oauth-methods.js/blob/v6.0.5/src/utils.ts)); \`in\` on a string throws a \`TypeError\` whose message V8 builds from the string itself: \`Cannot use 'in' operator to search for 'error' in {"access_token":"gho_…\`. The sample prints \`error.message\`, as most programs do, and the token is on stderr.`,
       'poll-after-terminal': `The library has no deadline of its own: it ignores \`expires_in\` and polls until the server answers something other than \`authorization_pending\`/\`slow_down\` ([src/get-oauth-access-token.ts#L113-L131](${OCTOKIT}/src/get-oauth-access-token.ts#L113-L131)). Here one poll after expiry meets \`expired_token\` and stops; against a server that never says \`expired_token\` it would poll forever.`,
       'poll-slow-down': `\`slow_down\` waits \`interval + 7\` once, and the next \`authorization_pending\` goes back to the original interval: \`await wait(verification.interval + 7)\` with \`verification\` unchanged ([src/get-oauth-access-token.ts#L120-L128](${OCTOKIT}/src/get-oauth-access-token.ts#L120-L128)). RFC 8628 §3.5 wants +5 s for this and every later poll.`,
     },
     notes: [
       'Lines read at v8.0.4 (the newest tag available here); the installed 8.0.5 ships the same code (`dist-src/get-oauth-access-token.js`, compared by hand).',
-      '**No secret at rest or in output**: the token is held in memory (`state.authentication`).',
+      '**No secret at rest**: the token is held in memory (`state.authentication`). **No secret in output** except on the fault path above.',
     ],
   },
   {
@@ -383,6 +393,7 @@ export const CLIENTS: RealClient[] = [
       'slow-down': { always: ['excess-scope', 'slow-down-abort'], exits: [1] },
       'server-error': { always: ['excess-scope'], exits: [1] },
       session: { always: ['excess-scope'], exits: [0, 0] },
+      fault: { always: ['excess-scope'], exits: [1] },
     },
     explanations: {
       'excess-scope': `\`offline_access\`: msal-common adds \`OIDC_DEFAULT_SCOPES\` (\`openid profile offline_access\`) to every request ([lib/msal-common/src/utils/Constants.ts#L75-L79](${MSAL_JS}/msal-common-v16.18.0/lib/msal-common/src/utils/Constants.ts#L75-L79)).`,
@@ -391,6 +402,7 @@ export const CLIENTS: RealClient[] = [
     },
     notes: [
       'Line numbers are from the `src/` shipped in the installed npm packages (msal-node 7.2.4, msal-common 16.18.0), linked at their release tags.',
+      `**fault is clean**: \`HttpClient.sendRequest\` turns a body that does not parse into \`tokenParsingError\` with the message \`Failed to parse response: \` and the parser's own message (a position, never the text) (installed \`dist/network/HttpClient.mjs\` lines 119-129); the sample prints that message and exits 1.`,
     ],
   },
   {
@@ -411,10 +423,12 @@ export const CLIENTS: RealClient[] = [
       'slow-down': { always: [], exits: [0] },
       'server-error': { always: [], exits: [1] },
       session: { always: [], exits: [0, 0] },
+      fault: { always: [], exits: [1] },
     },
     explanations: {},
     notes: [
       "**Clean, and the source says why**: openid-client 6.9's `pollGrant` waits `interval` before every poll, adds 5 s on `slow_down` for good (`interval += 5`), and bounds the whole loop with `AbortSignal.timeout(expires_in * 1000)`, which also ends a wait in progress, so no poll goes out after expiry (installed `build/index.js` lines 659-718; the function is `pollGrant` in [src/index.ts at v6.9.0](https://github.com/panva/openid-client/blob/v6.9.0/src/index.ts)). A bare 503 without `Retry-After` is an error, not a retry.",
+      "**fault is clean**: oauth4webapi 3.8.8 reads the token answer with `response.json()` and, when that fails, throws `OperationProcessingError('failed to parse \"response\" body as JSON')` with the parser's `SyntaxError` as its cause (`getResponseJsonBody`, installed `build/index.js` lines 2512-2520): neither holds the body (the parser's message gives a position, e.g. `Unterminated string in JSON at position 480`). openid-client does not retry it; the sample prints the error's name and code and exits 1.",
     ],
   },
 ];

@@ -207,18 +207,22 @@ function api(
   return async (context, exchange) => {
     exchange.event.endpoint = 'resource';
     const token = bearerOf(exchange.request);
-    const unauthorized = (outcome: string): Reply => ({
+    const unauthorized = (outcome: string, headers?: Record<string, string>): Reply => ({
       kind: 'json',
       status: 401,
       body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' },
       outcome,
+      // The RFC 6750 challenge where the lab's own answer has one (the fault scenario's 401).
+      ...(headers?.['www-authenticate'] && {
+        headers: { 'www-authenticate': headers['www-authenticate'] },
+      }),
     });
     if (!token) return unauthorized('invalid_request');
     let grant: Awaited<ReturnType<typeof acceptAccessToken>>;
     try {
       grant = await acceptAccessToken(context, exchange, token);
     } catch (error) {
-      if (error instanceof OAuthError) return unauthorized(error.error);
+      if (error instanceof OAuthError) return unauthorized(error.error, error.headers);
       throw error;
     }
     const scopes = grant.scope.split(' ').filter(Boolean).join(', ');

@@ -2,6 +2,7 @@
 // which token was presented, so a run that reuses an earlier run's token is caught.
 import { fingerprint } from '../../evidence/secret.ts';
 import { type Exchange, type Handler, json, type LabContext } from '../context.ts';
+import { takeFault } from '../flows.ts';
 import { E, OAuthError } from '../http.ts';
 import type { AccessGrant } from '../store.ts';
 
@@ -44,5 +45,23 @@ export async function acceptAccessToken(
       throw E.invalidToken('the access token does not verify');
     }
   }
+  // The `fault` scenario, on a token that is good: first a 500 HTML page, as a broken backend
+  // behind a proxy gives, then a 401 the client does not expect (the token still has time).
+  if (takeFault(context, 'resource-error')) {
+    event.injected = 'resource-error';
+    throw new InjectedResourceError();
+  }
+  if (takeFault(context, 'resource-unauthorized')) {
+    event.injected = 'unauthorized';
+    throw E.invalidToken('the access token is not accepted');
+  }
   return grant;
+}
+
+/** Thrown by a resource to answer with the `resource-error` fault: 500 and an HTML page. */
+export class InjectedResourceError extends Error {
+  constructor() {
+    super('injected resource error');
+    this.name = 'InjectedResourceError';
+  }
 }

@@ -173,6 +173,8 @@ function tagOf(event: RequestEvent): string | undefined {
   if (event.outcome === 'slow_down') return 'slow_down';
   if (event.injected === 'drop' || event.status === 0) return 'drop';
   if (event.injected === 'server-error' || event.status >= 500) return String(event.status);
+  if (event.injected === 'truncated') return 'cut short';
+  if (event.injected === 'unauthorized') return '401';
   return undefined;
 }
 
