@@ -63,6 +63,14 @@ trap 'exit 143' TERM
 # --quiet, an echo of the pid). --no-autoload: nothing is read from a previous session
 # unless this script asks for it.
 eval "$("${bin}oidc-agent" --quiet --no-autoload)"
+# The launcher prints the socket's path and exits before the daemon listens on it (oidc-agent
+# 4.2.6, src/oidc-agent/oidcp/oidcp.c: printEnvs after daemonize(), ipc_bindAndListen only after
+# startOidcd): a client started at once can find no socket. Wait for it, 5 s at most.
+i=0
+while [ ! -S "$OIDC_SOCK" ] && [ "$i" -lt 100 ]; do
+  sleep 0.05
+  i=$((i + 1))
+done
 
 cert=
 if [ -n "${OIDC_CA_FILE:-}" ]; then cert="--cert-path=$OIDC_CA_FILE"; fi
