@@ -12,7 +12,15 @@ it('checks the two sample CLIs in every scenario, prints both verdicts, writes t
     const done = await runCli(['demo', '--output', output]);
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(/^\s+good-cli\s+leaky-cli$/m);
-    for (const scenario of ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session', 'fault']) {
+    for (const scenario of [
+      'approve',
+      'deny',
+      'expire',
+      'slow-down',
+      'server-error',
+      'session',
+      'fault',
+    ]) {
       expect(done.stdout).toMatch(new RegExp(`^  ${scenario}\\s+✓ inside the boundary\\s+✗ `, 'm'));
     }
     expect(done.stdout).toMatch(/verdict\s+PASS: no findings\s+FAIL: \d+ findings/);

@@ -35,7 +35,11 @@ function call(
   started: Lab,
   method: string,
   path: string,
-  options: { host?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  options: {
+    host?: string | undefined;
+    form?: Record<string, string>;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Answer> {
   const url = new URL(started.issuer);
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;

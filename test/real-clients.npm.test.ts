@@ -1,6 +1,6 @@
 // The real-client matrix, npm part: three unmodified device-flow libraries, each driven by a
 // short script written the way its documentation shows (examples/real/*.mjs), run through
-// `devicebound check` (the real CLI, as a child process) in all six scenarios. The lab plays
+// `devicebound check` (the real CLI, as a child process) in every scenario. The lab plays
 // github.com / api.github.com (GitHub dialect), login.microsoftonline.com / graph.microsoft.com
 // (Microsoft dialect) through the egress proxy, and its own https issuer (generic dialect).
 //
@@ -29,7 +29,7 @@ import { runCli } from './cli.ts';
 const work = await mkdtemp(join(tmpdir(), 'devicebound-real-npm-'));
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-const ALL = ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session'] as const;
+const ALL = ['approve', 'deny', 'expire', 'slow-down', 'server-error', 'session', 'fault'] as const;
 type Scenario = (typeof ALL)[number];
 
 interface JsonReport {
@@ -107,8 +107,25 @@ const octokit: Client = {
     // Clean: the token is in memory only (get-oauth-access-token.ts#L50 above) and an OAuth app gets no refresh token,
     // so the second run, a new process, signs in anew (laterSignIns below): no session-reuse.
     session: [],
+    // secret-in-output, a real leak on octokit's error path: the first token answer is cut
+    // short. @octokit/request returns the unparsable text itself as `data` (getResponseData:
+    // `catch (err) { return text; }`), @octokit/oauth-methods then evaluates
+    // `"error" in response.data`, and `in` on a string throws a TypeError whose message V8
+    // builds from the string: `Cannot use 'in' operator to search for 'error' in
+    // {"access_token":"gho_…`. The script prints error.message, as most programs do. Exit 1.
+    //   https://github.com/octokit/request.js/blob/v10.0.11/src/fetch-wrapper.ts (getResponseData)
+    //   https://github.com/octokit/oauth-methods.js/blob/v6.0.2/src/utils.ts#L25-L41
+    fault: ['secret-in-output'],
   },
-  exits: { approve: 0, deny: 1, expire: 1, 'slow-down': 0, 'server-error': 1, session: 0 },
+  exits: {
+    approve: 0,
+    deny: 1,
+    expire: 1,
+    'slow-down': 0,
+    'server-error': 1,
+    session: 0,
+    fault: 1,
+  },
   // The device flow on github.com (octokit's default base URL maps to https://github.com),
   // then the REST API on api.github.com:
   //   https://github.com/octokit/oauth-methods.js/blob/v6.0.2/src/utils.ts#L4-L9
@@ -172,8 +189,21 @@ const msalNode: Client = {
     // which the script never calls. The second run signs in anew: no session-reuse, no
     // silent-refresh.
     session: [MSAL_SCOPE],
+    // The cut-off token answer fails `response.json()`; HttpClient throws tokenParsingError
+    // with "Failed to parse response: " and the parser's message (a position, not the text).
+    // No retry; the script prints the message and exits 1. Nothing leaks.
+    //   https://github.com/AzureAD/microsoft-authentication-library-for-js/blob/msal-node-v7.2.4/lib/msal-node/src/network/HttpClient.ts#L163-L177
+    fault: [MSAL_SCOPE],
   },
-  exits: { approve: 0, deny: 1, expire: 1, 'slow-down': 1, 'server-error': 1, session: 0 },
+  exits: {
+    approve: 0,
+    deny: 1,
+    expire: 1,
+    'slow-down': 1,
+    'server-error': 1,
+    session: 0,
+    fault: 1,
+  },
   // No instance discovery and no openid-configuration: login.microsoftonline.com's endpoints
   // are built in; the device code endpoint is the token endpoint with /token replaced by
   // /devicecode.
@@ -215,8 +245,21 @@ const openidClient: Client = {
     'server-error': [],
     // Tokens in memory only; the second run is a new process and a new device authorization.
     session: [],
+    // The cut-off token answer: oauth4webapi's getResponseJsonBody throws
+    // OperationProcessingError('failed to parse "response" body as JSON') with the parser's
+    // SyntaxError as its cause; neither holds the body. Not retried; exit 1. (Installed
+    // oauth4webapi 3.8.8, build/index.js lines 2512-2520.)
+    fault: [],
   },
-  exits: { approve: 0, deny: 1, expire: 1, 'slow-down': 0, 'server-error': 1, session: 0 },
+  exits: {
+    approve: 0,
+    deny: 1,
+    expire: 1,
+    'slow-down': 0,
+    'server-error': 1,
+    session: 0,
+    fault: 1,
+  },
   // Discovery, then RFC 8628, then the resource: all on the lab's own https issuer.
   requests: [
     'GET /.well-known/openid-configuration',
@@ -247,7 +290,7 @@ function outcome(expected: string[] | string[][], fired: string[]): string[] {
   return sorted.find((checks) => checks.join() === fired.join()) ?? sorted[0] ?? [];
 }
 
-describe.concurrent('real npm clients, unmodified, in all six scenarios', () => {
+describe.concurrent('real npm clients, unmodified, in every scenario', () => {
   it.each(CLIENTS.map((client) => [client.name, client] as const))(
     '%s',
     { timeout: 120_000 },
