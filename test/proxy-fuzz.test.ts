@@ -27,8 +27,7 @@
 // Every tunnel goes to `telemetry.example.com` on a port of its own, so each egress event can
 // be matched to the tunnel that caused it (one leaf for the host, made once).
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import fc from 'fast-check';
