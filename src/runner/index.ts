@@ -55,12 +55,29 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
   // One CA per check run, in memory, permitting exactly the hosts the tasks play.
   // Intercepting other destinations needs a CA that may sign for any host: name constraints
   // only when every task refuses them (README: the trade-off).
-  const ca = await createRunCa({
-    hosts: [...new Set(policy.tasks.flatMap((t) => t.hosts ?? []))],
-    constrained: policy.tasks.every((task) => task.egress?.mode === 'refuse'),
-  });
-  const processTrace = await chooseTraceMethod(options.processTrace ?? 'auto');
-  const runFolder = await createRunFolder();
+  // Made together: the CA, the choice of process recorder (a probe of strace) and the folder;
+  // when one fails, the folder does not stay behind.
+  const [caMade, traceChosen, folderMade] = await Promise.allSettled([
+    createRunCa({
+      hosts: [...new Set(policy.tasks.flatMap((t) => t.hosts ?? []))],
+      constrained: policy.tasks.every((task) => task.egress?.mode === 'refuse'),
+    }),
+    chooseTraceMethod(options.processTrace ?? 'auto'),
+    createRunFolder(),
+  ]);
+  if (
+    caMade.status === 'rejected' ||
+    traceChosen.status === 'rejected' ||
+    folderMade.status === 'rejected'
+  ) {
+    if (folderMade.status === 'fulfilled')
+      await rm(folderMade.value, { recursive: true, force: true });
+    const failed = [caMade, traceChosen, folderMade].find((made) => made.status === 'rejected');
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const ca = caMade.value;
+  const processTrace = traceChosen.value;
+  const runFolder = folderMade.value;
   const jobs: ScenarioJob[] = [];
   for (const [i, task] of policy.tasks.entries()) {
     for (const scenario of policy.scenarios) {

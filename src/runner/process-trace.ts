@@ -102,11 +102,14 @@ async function probeStrace(): Promise<TraceMethod> {
   if (!strace) {
     return { method: 'sample', reason: 'strace is not installed' };
   }
+  // The cheapest program there is (a Node start-up would cost ~150 ms more per check run).
+  const program = findExecutable('true');
+  const command = program ? [program] : [process.execPath, '-e', '0'];
   const trial = (flags: string[]) =>
     new Promise<string | undefined>((resolve) => {
       execFile(
         strace,
-        [...flags, '-o', '/dev/null', '--', process.execPath, '-e', '0'],
+        [...flags, '-o', '/dev/null', '--', ...command],
         { timeout: 10_000, env: { PATH: process.env.PATH ?? '' } },
         (error, _stdout, stderr) => {
           resolve(error ? firstLine(stderr) || error.message : stderr.trim() || undefined);
