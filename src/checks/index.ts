@@ -3,7 +3,7 @@
  * evidence and turns violations into findings. Pure: evidence and policy in, findings out.
  */
 import type { Evidence } from '../evidence/model.ts';
-import { SCENARIOS } from '../evidence/names.ts';
+import { CAPTURE_SCENARIO, SCENARIOS } from '../evidence/names.ts';
 import type { TaskPolicy } from '../policy/types.ts';
 import { check as autoRestart } from './auto-restart.ts';
 import { check as errorBackoff } from './error-backoff.ts';
@@ -42,14 +42,36 @@ export const checks: Readonly<Record<CheckId, Check>> = {
 };
 
 /**
- * Runs every check on every run. Findings come sorted by task, then scenario (in `SCENARIOS`
+ * The checks that traffic alone decides (`analyze`): polling, restarts, scopes, refresh and
+ * credentials sent to other hosts. The others need the program itself (its files, output,
+ * child processes, exit) and are listed as not decidable for a run rebuilt from a capture.
+ */
+export const TRAFFIC_CHECKS: readonly CheckId[] = [
+  'poll-interval',
+  'poll-slow-down',
+  'poll-after-terminal',
+  'auto-restart',
+  'error-backoff',
+  'excess-scope',
+  'silent-refresh',
+  'slow-down-abort',
+  'secret-in-telemetry',
+];
+
+/** The checks a run can be judged by: every one for a lab run, the traffic ones for a capture. */
+export function checksFor(run: { scenario: string }): readonly CheckId[] {
+  return run.scenario === CAPTURE_SCENARIO ? TRAFFIC_CHECKS : CHECK_IDS;
+}
+
+/**
+ * Runs every check on every run (for a capture, the ones traffic decides). Findings come sorted by task, then scenario (in `SCENARIOS`
  * order), then check (in `CHECK_IDS` order); one finding per check and run at most.
  */
 export function judge(evidence: Evidence, policyFor: (task: string) => TaskPolicy): Finding[] {
   const findings: Finding[] = [];
   for (const run of evidence.runs) {
     const context: CheckContext = { run, policy: policyFor(run.task), policyFor };
-    for (const id of CHECK_IDS) {
+    for (const id of checksFor(run)) {
       const check = checks[id];
       const violation = check.evaluate(context);
       if (!violation) continue;
@@ -65,7 +87,10 @@ export function judge(evidence: Evidence, policyFor: (task: string) => TaskPolic
       });
     }
   }
-  const scenarioOrder = (scenario: string) => (SCENARIOS as readonly string[]).indexOf(scenario);
+  const scenarioOrder = (scenario: string) =>
+    scenario === CAPTURE_SCENARIO
+      ? SCENARIOS.length
+      : (SCENARIOS as readonly string[]).indexOf(scenario);
   return findings.sort(
     (a, b) =>
       compare(a.task, b.task) ||

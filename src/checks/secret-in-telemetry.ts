@@ -41,10 +41,13 @@ export const check: Check = {
     const kinds = list(distinct(leaks.map(({ carried }) => kindName(carried.kind))));
     const hosts = distinct(leaks.map(({ event }) => event.host));
     const other = hosts.length === 1 ? 'a host' : 'hosts';
+    const them = leaks.length === 1 ? 'it' : 'them';
+    // A capture's requests reached the network; the lab's proxy forwards nothing.
+    const delivered = leaks.some(({ event }) => event.action === 'observed')
+      ? `the capture shows ${them} delivered`
+      : `the proxy forwarded nothing, but a real network would have delivered ${them}`;
     return {
-      message:
-        `sent ${kinds} to ${shortList(hosts)}, ${other} other than the identity hosts; the ` +
-        `proxy forwarded nothing, but a real network would have delivered ${leaks.length === 1 ? 'it' : 'them'}`,
+      message: `sent ${kinds} to ${shortList(hosts)}, ${other} other than the identity hosts; ${delivered}`,
       evidence: leaks.map((leak) => evidenceOf(leak, run)),
     };
   },

@@ -10,6 +10,7 @@ import { VERSION } from '../version.ts';
 const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
   demo: async (program) => (await import('./demo.ts')).registerDemo(program),
   check: async (program) => (await import('./check.ts')).registerCheck(program),
+  analyze: async (program) => (await import('./analyze.ts')).registerAnalyze(program),
   serve: async (program) => (await import('./serve.ts')).registerServe(program),
   scan: async (program) => (await import('./scan.ts')).registerScan(program),
   inventory: async (program) => (await import('./inventory.ts')).registerInventory(program),

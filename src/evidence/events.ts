@@ -143,9 +143,10 @@ export interface EgressEvent {
   /**
    * `refused`: answered 403 without reading (a CONNECT never opened, or `egress.mode: refuse`);
    * `intercepted`: the request was read (TLS terminated with the run CA), searched for every
-   * canary, recorded, and answered 503. Neither is ever forwarded.
+   * canary, recorded, and answered 503. Neither is ever forwarded. `observed`: a request seen
+   * in a capture (`analyze`), which did reach the network.
    */
-  action: 'refused' | 'intercepted';
+  action: 'refused' | 'intercepted' | 'observed';
   reason: string;
   /** Intercepted: the credentials the request carried, where and how written (never values). */
   carried?: EgressCarried[];

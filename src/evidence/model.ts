@@ -13,7 +13,7 @@ import type {
   CanaryEncoding,
   CanaryKind,
   DialectName,
-  ScenarioName,
+  RunScenario,
   Severity,
 } from './names.ts';
 import type { Fingerprint } from './secret.ts';
@@ -82,7 +82,8 @@ export interface EgressPolicy {
 /** Everything observed for one (task, scenario). */
 export interface ScenarioRun {
   task: string;
-  scenario: ScenarioName;
+  /** A lab scenario, or `capture` for a run rebuilt from traffic (`analyze`). */
+  scenario: RunScenario;
   /** The server the program talked to, as configured for this scenario. */
   lab: LabDescription;
   /** Every request and decision the source recorded, in order. */

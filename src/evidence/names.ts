@@ -20,6 +20,13 @@ export const SCENARIOS = [
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /**
+ * The scenario of a run rebuilt from a capture (`analyze`): traffic that already happened, not
+ * one the lab steered. Never a scenario `check` runs.
+ */
+export const CAPTURE_SCENARIO = 'capture';
+export type RunScenario = ScenarioName | typeof CAPTURE_SCENARIO;
+
+/**
  * What the lab can get wrong after approval, once each (the `fault` scenario has all three):
  * a token response cut off in the middle of its JSON (the next poll gets a proper one), a
  * resource answering 500 with an HTML page, and a 401 with `WWW-Authenticate` on a token that

@@ -10,6 +10,7 @@ import {
   AFTER_APPROVAL_FAULTS,
   CANARY_ENCODINGS,
   CANARY_KINDS,
+  CAPTURE_SCENARIO,
   DIALECT_NAMES,
   INJECTED_FAULTS,
   SCENARIOS,
@@ -101,7 +102,7 @@ const egressEvent = z.strictObject({
   host: z.string(),
   port: z.number().int().min(0).max(65535),
   path: optional(z.string()),
-  action: z.enum(['refused', 'intercepted']),
+  action: z.enum(['refused', 'intercepted', 'observed']),
   reason: z.string(),
   carried: optional(
     z.array(
@@ -119,7 +120,7 @@ const egressEvent = z.strictObject({
   contentEncoding: optional(z.string()),
 });
 
-const labEvent = z.discriminatedUnion('type', [
+export const labEventSchema = z.discriminatedUnion('type', [
   requestEvent,
   decisionEvent,
   markerEvent,
@@ -245,9 +246,9 @@ const invocation = z.strictObject({
 
 const scenarioRun = z.strictObject({
   task: z.string({ error: 'expected a task name' }),
-  scenario: z.enum(SCENARIOS),
+  scenario: z.enum([...SCENARIOS, CAPTURE_SCENARIO]),
   lab: labDescription,
-  events: z.array(labEvent, { error: 'expected the lab events' }),
+  events: z.array(labEventSchema, { error: 'expected the lab events' }),
   canaries: z.array(canaryRecord, { error: 'expected the canary list' }),
   invocations: z.array(invocation, { error: 'expected the program runs' }),
   notes: strings,

@@ -172,7 +172,7 @@ function verdict(scenario: ScenarioSummary): string {
 }
 
 function exit(scenario: ScenarioSummary): string {
-  if (scenario.spawnError) return '—';
+  if (scenario.spawnError || scenario.fromCapture) return '—';
   if (scenario.timedOut) return 'killed at timeout';
   return scenario.exitCode === null ? 'by signal' : `${scenario.exitCode}`;
 }

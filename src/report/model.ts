@@ -18,6 +18,8 @@ export interface ScenarioSummary {
   passed: boolean;
   /** The program never talked to the lab: most likely it does not read DEVICEBOUND_ISSUER. */
   noLabContact: boolean;
+  /** Rebuilt from a capture (`analyze`): no program ran, so no exit code or duration. */
+  fromCapture?: { requests: number };
   /** In `session`: how each later run signed in. */
   laterSignIns?: LaterSignIn[];
   /**
@@ -105,6 +107,9 @@ export function buildReport(
       findings: count,
       passed: count === 0,
       noLabContact: !run.events.some((event) => event.type === 'request'),
+      ...(run.invocations.length === 0 && {
+        fromCapture: { requests: run.events.filter((event) => event.type === 'request').length },
+      }),
       ...(run.invocations.length > 1 && { laterSignIns: laterSignIns(run) }),
       ...(egress.length > 0 && { egress }),
     };

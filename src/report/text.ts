@@ -58,8 +58,11 @@ export function renderText(report: Report, options: RenderOptions): string {
     const session = scenario.laterSignIns
       ? paint('dim', ` (second run: ${scenario.laterSignIns.join(', ')})`)
       : '';
+    const how = scenario.fromCapture
+      ? `from a capture, ${scenario.fromCapture.requests} requests`
+      : `${exit}, ${(scenario.durationMs / 1000).toFixed(1)} s`;
     lines.push(
-      `  ${mark} ${name}  ${paint('dim', `${exit}, ${(scenario.durationMs / 1000).toFixed(1)} s`)}  ${checks.length ? checks.join(', ') : paint('dim', 'no findings')}${session}`,
+      `  ${mark} ${name}  ${paint('dim', how)}  ${checks.length ? checks.join(', ') : paint('dim', 'no findings')}${session}`,
     );
   }
 

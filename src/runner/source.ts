@@ -5,7 +5,9 @@
  * The lab (`lab-source.ts`, with its egress proxy and dialects) is the source of `check`; a
  * test, a replay or a recording proxy can be another.
  */
+
 import type { ScenarioRun } from '../evidence/model.ts';
+import type { ScenarioName } from '../evidence/names.ts';
 import type { Canary } from '../lab/index.ts';
 import type { TaskPolicy } from '../policy/types.ts';
 import type { RunCa } from '../tls/ca.ts';
@@ -17,7 +19,7 @@ export interface EvidenceSource {
 
 /** What a source is started for. */
 export interface SourceRequest {
-  scenario: ScenarioRun['scenario'];
+  scenario: ScenarioName;
   /** The task that runs first: its dialect, played hosts and TLS shape the source. */
   task: TaskPolicy;
   clientId: string;
