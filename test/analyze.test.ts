@@ -43,12 +43,19 @@ const fired = (report: JsonReport) =>
   [...new Set(report.findings.map((f) => `${f.task}: ${f.check}`))].sort();
 
 /** A generic RFC 8628 flow: polls `gaps` ms apart, interval 5 s, then success and an API call. */
-function genericFlow(options: { gaps: number[]; leak?: boolean; scope?: string }) {
+function genericFlow(options: {
+  gaps: number[];
+  leak?: boolean;
+  scope?: string;
+  refresh?: boolean;
+  expiresIn?: number;
+  as?: string;
+}) {
   const deviceCode = token('dc-');
   const userCode = 'WDJB-MJHT';
   const access = token('at-');
   const refresh = token('rt-');
-  const as = 'https://auth.example.com';
+  const as = options.as ?? 'https://auth.example.com';
   const entries: Entry[] = [
     entry(0, 'POST', `${as}/oauth/device_authorization`, {
       form: { client_id: 'my-cli', scope: options.scope ?? 'openid profile' },
@@ -70,7 +77,12 @@ function genericFlow(options: { gaps: number[]; leak?: boolean; scope?: string }
         form: { grant_type: GRANT, device_code: deviceCode, client_id: 'my-cli' },
         status: last ? 200 : 400,
         answer: last
-          ? { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: 3600 }
+          ? {
+              access_token: access,
+              ...(options.refresh && { refresh_token: refresh }),
+              token_type: 'Bearer',
+              expires_in: options.expiresIn ?? 3600,
+            }
           : { error: 'authorization_pending' },
       }),
     );
@@ -110,15 +122,23 @@ describe('analyze on HAR captures', () => {
     expect(code).toBe(0);
   });
 
-  it('early polls, excess scope and the device code posted to telemetry: exactly those, and no raw credential in any format', async () => {
-    const flow = genericFlow({ gaps: [1000, 1000, 5000], leak: true, scope: 'openid admin' });
+  it('early polls, excess scope, a 90-day token with a refresh token, and the device code posted to telemetry: exactly those, and no raw credential in any format', async () => {
+    const flow = genericFlow({
+      gaps: [1000, 1000, 5000],
+      leak: true,
+      scope: 'openid admin',
+      refresh: true,
+      expiresIn: 90 * 24 * 3600,
+    });
     const { code, report, outputs } = await analyze(
       'leaky.har',
       har([...noise(-500, 1), ...flow.entries]),
     );
     expect(fired(report)).toEqual([
       'my-cli@auth.example.com: excess-scope',
+      'my-cli@auth.example.com: long-lived-token',
       'my-cli@auth.example.com: poll-interval',
+      'my-cli@auth.example.com: refresh-issued',
       'my-cli@auth.example.com: secret-in-telemetry',
     ]);
     const telemetry = report.findings.find((f) => f.check === 'secret-in-telemetry');
@@ -196,6 +216,19 @@ describe('analyze on HAR captures', () => {
     expect(fired(report)).toEqual([
       '04b07795-8ddb-461a-bbee-02f9e1bf7b46@login.microsoftonline.com: error-backoff',
     ]);
+  });
+
+  it('a flow over plain http to a remote host: insecure-transport; on loopback: nothing', async () => {
+    const remote = await analyze(
+      'http.har',
+      har(genericFlow({ gaps: [5000], as: 'http://auth.example.com' }).entries),
+    );
+    expect(fired(remote.report)).toEqual(['my-cli@auth.example.com: insecure-transport']);
+    const local = await analyze(
+      'loopback.har',
+      har(genericFlow({ gaps: [5000], as: 'http://127.0.0.1:8080' }).entries),
+    );
+    expect(local.report.findings).toEqual([]);
   });
 
   it('says which checks traffic cannot decide', async () => {
@@ -293,7 +326,12 @@ describe('analyze on devicebound files', () => {
     }
     const done = await runCli(['analyze', traceFile, '--format', 'json']);
     const report = JSON.parse(done.stdout) as JsonReport;
-    expect(fired(report)).toEqual(['trace:lab.jsonl: poll-interval']);
+    // The lab issues refresh tokens unless told not to: from traffic, that is refresh-issued
+    // under the default policy (refresh forbidden), whoever the server is.
+    expect(fired(report)).toEqual([
+      'trace:lab.jsonl: poll-interval',
+      'trace:lab.jsonl: refresh-issued',
+    ]);
     expect(done.code).toBe(1);
   });
 

@@ -167,6 +167,8 @@ function runOf(
         }),
       ...(observation.clientId !== undefined && { clientId: observation.clientId }),
       ...(observation.scope !== undefined && { scope: observation.scope }),
+      scheme: observation.scheme,
+      ...(observation.tokenLifetime !== undefined && { tokenLifetime: observation.tokenLifetime }),
       status: observation.status,
       outcome: observation.outcome,
       presented:

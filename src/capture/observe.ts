@@ -63,6 +63,8 @@ export interface Observation {
   scope?: string;
   /** `success`, the OAuth error, `server_error` for a 5xx without one, `connection_failed`. */
   outcome: string;
+  /** token answers: how long the access token lives, seconds (expires_in or JWT exp − iat). */
+  tokenLifetime?: number;
   /** device authorization: what it announced. */
   interval?: number;
   expiresIn?: number;
@@ -117,6 +119,7 @@ export function observe(exchange: HttpExchange): Observation {
       grantType: DEVICE_CODE_GRANT,
       ...named,
       outcome: outcomeOf(exchange.status, answer),
+      ...lifetimeOf(answer),
       presented: code ? [seen('device_code', code)] : [],
       issued: tokensIn(answer),
       ...(bearer && { bearer }),
@@ -132,6 +135,7 @@ export function observe(exchange: HttpExchange): Observation {
       grantType: 'refresh_token',
       ...named,
       outcome: outcomeOf(exchange.status, answer),
+      ...lifetimeOf(answer),
       presented: token ? [seen('refresh_token', token)] : [],
       issued: tokensIn(answer),
       carried,
@@ -181,6 +185,34 @@ function tokensIn(answer: Fields): SeenCredential[] {
     if (value) issued.push(seen(kind, value));
   }
   return issued;
+}
+
+/**
+ * The access token's lifetime: `expires_in`, or its JWT `exp` − `iat` when that says longer
+ * (a server may announce less than the token carries). Read from the payload only: nothing is
+ * verified, nothing kept.
+ */
+function lifetimeOf(answer: Fields): { tokenLifetime?: number } {
+  const token = answer.get('access_token');
+  if (!token) return {};
+  const announced = positive(answer.get('expires_in'));
+  let carried: number | undefined;
+  const payload = token.split('.')[1];
+  if (token.split('.').length === 3 && payload) {
+    try {
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+        exp?: unknown;
+        iat?: unknown;
+      };
+      if (typeof claims.exp === 'number' && typeof claims.iat === 'number') {
+        carried = claims.exp - claims.iat;
+      }
+    } catch {
+      // not a JWT after all
+    }
+  }
+  const lifetime = Math.max(announced ?? 0, carried ?? 0);
+  return lifetime > 0 ? { tokenLifetime: lifetime } : {};
 }
 
 function outcomeOf(status: number, answer: Fields): string {

@@ -8,9 +8,12 @@ import type { TaskPolicy } from '../policy/types.ts';
 import { check as autoRestart } from './auto-restart.ts';
 import { check as errorBackoff } from './error-backoff.ts';
 import { check as excessScope } from './excess-scope.ts';
+import { check as insecureTransport } from './insecure-transport.ts';
+import { check as longLivedToken } from './long-lived-token.ts';
 import { check as pollAfterTerminal } from './poll-after-terminal.ts';
 import { check as pollInterval } from './poll-interval.ts';
 import { check as pollSlowDown } from './poll-slow-down.ts';
+import { check as refreshIssued } from './refresh-issued.ts';
 import { check as secretAtRest } from './secret-at-rest.ts';
 import { check as secretInArgv } from './secret-in-argv.ts';
 import { check as secretInOutput } from './secret-in-output.ts';
@@ -39,6 +42,9 @@ export const checks: Readonly<Record<CheckId, Check>> = {
   'secret-in-telemetry': secretInTelemetry,
   'unexpected-egress': unexpectedEgress,
   'secret-in-argv': secretInArgv,
+  'long-lived-token': longLivedToken,
+  'refresh-issued': refreshIssued,
+  'insecure-transport': insecureTransport,
 };
 
 /**
@@ -56,11 +62,26 @@ export const TRAFFIC_CHECKS: readonly CheckId[] = [
   'silent-refresh',
   'slow-down-abort',
   'secret-in-telemetry',
+  'long-lived-token',
+  'refresh-issued',
+  'insecure-transport',
+];
+
+/**
+ * Checks of traffic the lab itself shapes: its tokens live as the scenario says, it issues
+ * refresh tokens by default and speaks http on loopback. They judge captures only.
+ */
+export const CAPTURE_ONLY_CHECKS: readonly CheckId[] = [
+  'long-lived-token',
+  'refresh-issued',
+  'insecure-transport',
 ];
 
 /** The checks a run can be judged by: every one for a lab run, the traffic ones for a capture. */
 export function checksFor(run: { scenario: string }): readonly CheckId[] {
-  return run.scenario === CAPTURE_SCENARIO ? TRAFFIC_CHECKS : CHECK_IDS;
+  return run.scenario === CAPTURE_SCENARIO
+    ? TRAFFIC_CHECKS
+    : CHECK_IDS.filter((id) => !CAPTURE_ONLY_CHECKS.includes(id));
 }
 
 /**

@@ -20,6 +20,9 @@ export const CHECK_IDS = [
   'secret-in-telemetry',
   'unexpected-egress',
   'secret-in-argv',
+  'long-lived-token',
+  'refresh-issued',
+  'insecure-transport',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 

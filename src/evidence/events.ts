@@ -64,6 +64,13 @@ export interface RequestEvent {
   poll?: number;
   /** Lab-only: the interval in force for this device_code when the request came, seconds. */
   intervalInForce?: number;
+  /** v2 (captures): the URL scheme the request used (the lab's own traffic leaves it out). */
+  scheme?: string;
+  /**
+   * v2 (captures): how long the access token this answer issued lives, seconds: `expires_in`,
+   * or the JWT's `exp` minus its `iat` when that is longer.
+   */
+  tokenLifetime?: number;
   /** HTTP status of the answer; 0 when the connection was dropped instead. */
   status: number;
   /**

@@ -56,6 +56,8 @@ export interface JudgedTask {
   timeoutMs: number;
   /** Working directory; absolute. */
   cwd: string;
+  /** v2 (analyze): the longest an access token may live, ms; default one hour. */
+  maxTokenLifetimeMs?: number;
   /** Where this task is defined, for messages and SARIF locations. */
   source: { file: string; line: number } | undefined;
   /** The preset the task was made from, if any. */

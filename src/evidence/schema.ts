@@ -49,6 +49,8 @@ const requestEvent = z.strictObject({
   deviceCode: optional(fingerprint),
   poll: optional(position),
   intervalInForce: optional(z.number().nonnegative()),
+  scheme: optional(z.string()),
+  tokenLifetime: optional(z.number().nonnegative()),
   status: z.number().int().min(0).max(999),
   outcome: z.string(),
   wireError: optional(z.string()),
@@ -272,6 +274,7 @@ const judgedTask = z.strictObject({
   dialect: optional(z.enum(DIALECT_NAMES)),
   hosts: optional(strings),
   requestedScopes: optional(strings),
+  maxTokenLifetimeMs: optional(z.number().nonnegative()),
 });
 
 const judgedPolicy = z.strictObject(

@@ -68,6 +68,9 @@ export function resolveTask(
     refresh: task.refresh ?? 'forbidden',
     storage: task.storage ?? 'none',
     timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout),
+    ...(task.max_token_lifetime !== undefined && {
+      maxTokenLifetimeMs: parseDuration(task.max_token_lifetime),
+    }),
     stdin: task.stdin,
     cwd: task.cwd ? resolve(base, task.cwd) : base,
     source,

@@ -105,6 +105,11 @@ export const taskSchema = z.strictObject({
     .optional()
     .describe('none, keyring, or file globs where storing a credential is allowed (~/ is HOME).'),
   timeout: duration.optional(),
+  max_token_lifetime: duration
+    .optional()
+    .describe(
+      'analyze: the longest an access token may live (expires_in or JWT exp); default 1h (long-lived-token).',
+    ),
   stdin: z
     .string()
     .optional()

@@ -6,9 +6,10 @@
  * from the report is escaped; like every reporter, it holds previews and fingerprints only.
  */
 import { kindName } from '../checks/format.ts';
-import { checks } from '../checks/index.ts';
+import { checks, checksFor } from '../checks/index.ts';
 import { CHECK_IDS, type Finding } from '../checks/types.ts';
 import type { ScenarioRun } from '../evidence/model.ts';
+import { CAPTURE_SCENARIO } from '../evidence/names.ts';
 import { isFailing, SEVERITIES, type Severity, severityRank } from '../findings/index.ts';
 import { type Content, html, join, Markup, slug } from './html/markup.ts';
 import { STYLES } from './html/styles.ts';
@@ -300,6 +301,8 @@ ${CHECK_IDS.map((id) => {
   const meta = checks[id].meta;
   return html`<tr data-check="${id}"><td><b>${id}</b> <span class="badge sev-${meta.severity}">${meta.severity}</span><span class="desc">${meta.description}</span></td>${views.map(
     (view) => {
+      if (!checksFor(view.run).includes(id))
+        return html`<td class="na" data-result="not-judged" title="${view.run.scenario === CAPTURE_SCENARIO ? 'not decidable from traffic' : 'judges captures only'}">–</td>`;
       const finding = view.findings.find((f) => f.check === id);
       if (finding && isFailing(finding, failOn))
         return html`<td class="hit" data-result="fail"><a href="#finding-${id}-${view.id}" title="${finding.message}">✗</a></td>`;

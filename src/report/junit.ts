@@ -4,7 +4,7 @@
  * `<testcase>` per scenario and check. A finding at or above `fail_on` is a `<failure>`; one below it passes with the
  * finding in `<system-out>`, so the XML agrees with the exit code.
  */
-import { CHECK_IDS } from '../checks/index.ts';
+import { checksFor } from '../checks/index.ts';
 import type { Finding } from '../checks/types.ts';
 import { isFailing } from '../findings/index.ts';
 import { type JunitCase, junitCounts, junitXml } from './kit/index.ts';
@@ -65,7 +65,9 @@ function casesOf(report: Report, scenario: ScenarioSummary): JunitCase[] {
   const findings = report.findings.filter(
     (finding) => finding.task === scenario.task && finding.scenario === scenario.scenario,
   );
-  return CHECK_IDS.map((check): JunitCase => {
+  // The checks this run was judged by (a capture: those traffic decides; a lab run: all but
+  // the capture-only ones): a check not run is no passed test.
+  return checksFor(scenario).map((check): JunitCase => {
     const testcase: JunitCase = {
       name: check,
       classname: `devicebound.${scenario.task}.${scenario.scenario}`,

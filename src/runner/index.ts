@@ -152,7 +152,7 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
     clientId: policy.clientId,
     tasks: policy.tasks.map((task) => {
       const { name, run, scopes, session, refresh, storage, timeoutMs, cwd, source } = task;
-      const { preset, dialect, hosts, requestedScopes, egress } = task;
+      const { preset, dialect, hosts, requestedScopes, egress, maxTokenLifetimeMs } = task;
       return {
         ...{ name, run, scopes, session, refresh, storage, timeoutMs, cwd, source },
         // v2 fields only where they say something, so generic runs save what they always did.
@@ -160,6 +160,7 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
         ...(dialect !== undefined && dialect !== 'generic' && { dialect }),
         ...(hosts !== undefined && hosts.length > 0 && { hosts }),
         ...(requestedScopes !== undefined && { requestedScopes }),
+        ...(maxTokenLifetimeMs !== undefined && { maxTokenLifetimeMs }),
         ...(egress !== undefined &&
           (egress.mode !== 'intercept' || egress.allow.length > 0) && { egress }),
       };
