@@ -52,10 +52,27 @@ describe('harEntries', () => {
     expect(entries[1]?.line).toBeGreaterThan(entries[0]?.line ?? 0);
   });
 
-  it('skips an entry over the limit, without keeping it, and reads the next', async () => {
-    const text = JSON.stringify({
-      log: { entries: [entry(0, 'y'.repeat(3_000_000)), entry(1, 'z')] },
-    });
+  it('leaves long strings in the file: a long request body is read back, a long answer is not', async () => {
+    const body = `{"batch":"${'y'.repeat(3_000_000)}","code":"x\\\\"}`;
+    const big = entry(0, body);
+    big.response.content.text = 'z'.repeat(3_000_000);
+    const entries = await read(JSON.stringify({ log: { entries: [big, entry(1, 'small')] } }));
+    expect(entries.map((e) => [e.index, e.problem ?? 'ok'])).toEqual([
+      [0, 'ok'],
+      [1, 'ok'],
+    ]);
+    expect(entries[0]?.exchange?.requestBody).toBe(body);
+    expect(entries[0]?.exchange?.responseBody).toBeUndefined();
+    expect(entries[1]?.exchange?.responseBody).toBe('{"ok":true}');
+  });
+
+  it('skips an entry over the limit even with its long strings left out, and reads the next', async () => {
+    const many = entry(0, 'a');
+    (many.request as Record<string, unknown>).headers = Array.from({ length: 50_000 }, (_, i) => ({
+      name: `x-${i}`,
+      value: 'v'.repeat(20),
+    }));
+    const text = JSON.stringify({ log: { entries: [many, entry(1, 'z')] } });
     const entries = await read(text, { maxEntryBytes: 1_000_000 });
     expect(entries.map((e) => [e.index, e.problem ?? 'ok'])).toEqual([
       [0, 'larger than 1 MiB; skipped'],

@@ -9,6 +9,7 @@
  * (`@streamparser/json`, `stream-json`) built the same entries at 20 and 55 MB/s with 300+ MB
  * resident; this reads at several hundred MB/s in about 100 MB (see the analyze benchmark).
  */
+import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from 'node:zlib';
 import { UsageError } from '../errors.ts';
@@ -19,6 +20,10 @@ const CHUNK_BYTES = 1024 * 1024;
 export const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 /** A decoded body larger than this is not decoded. */
 const MAX_DECODED_BYTES = 32 * 1024 * 1024;
+/** A string of an entry longer than this (as written) is left in the file, not parsed. */
+export const INLINE_STRING_BYTES = 64 * 1024;
+/** A deferred request body up to this size is read back and searched; a longer one is not. */
+export const MAX_DEFERRED_BODY_BYTES = 8 * 1024 * 1024;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -41,228 +46,432 @@ export interface HarEntry {
 }
 
 export interface HarReadOptions {
+  /** An entry longer than this, long strings left out, is skipped. */
   maxEntryBytes?: number;
+  /** Strings longer than this stay in the file (tests make it small). */
+  inlineStringBytes?: number;
 }
 
 /**
  * Yields every entry of `log.entries` in file order. A file that is not JSON, or has no
  * `log.entries` array, is a usage error naming the file (and line); a single entry that is
  * malformed is yielded with a `problem` instead, so one bad entry does not hide the rest.
+ *
+ * Inside an entry, a string longer than `INLINE_STRING_BYTES` (a page, a script, an image, a
+ * 2 GB `text`) is not copied: it is skipped at `indexOf` speed and stands in the parsed entry
+ * as a placeholder, to be read back from the file only where a field is needed (a request body
+ * up to `MAX_DEFERRED_BODY_BYTES`, searched for a flow's credentials). Device-flow answers are
+ * small; they are never deferred.
  */
 export async function* harEntries(
   file: string,
   options: HarReadOptions = {},
 ): AsyncGenerator<HarEntry> {
   const maxEntryBytes = options.maxEntryBytes ?? MAX_ENTRY_BYTES;
+  const inline = options.inlineStringBytes ?? INLINE_STRING_BYTES;
   const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read: ${error.code ?? error.message}`, { file });
   });
   try {
-    // Container stack: 'o' object, 'a' array. `keys[d]` is the last key read at depth d.
-    const stack: number[] = [];
-    const keys: string[] = [];
-    let inString = false;
-    let escaped = false;
-    let keyBytes: number[] | undefined; // collecting a key (only outside entries)
-    let expectKey = false;
-    let entriesDepth = -1; // stack depth of the entries array, once found
-    let sawEntries = false;
-    let index = 0;
-    let line = 1;
-    let entryParts: Buffer[] | undefined;
-    let entrySize = 0;
-    let entryLine = 0;
-    let entryTooLarge = false;
-    let entryStart = -1; // offset in the current chunk where the entry began
-    let scalarReported = false; // a non-object element of log.entries was reported
+    const reader = new EntryScanner(file, handle.fd, maxEntryBytes, inline);
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      const inEntry = () => entriesDepth >= 0 && stack.length > entriesDepth;
-      if (entryParts !== undefined) entryStart = 0;
-      const finished: HarEntry[] = [];
-      let nextBackslash = -1;
-      for (let i = 0; i < bytesRead; i++) {
-        const byte = chunk[i] as number;
-        if (byte === NEWLINE) line++;
-        if (inString) {
-          if (escaped) escaped = false;
-          else if (byte === BACKSLASH) escaped = true;
-          else if (byte === QUOTE) {
-            inString = false;
-            if (keyBytes) {
-              keys[stack.length] = Buffer.from(keyBytes).toString('utf8');
-              keyBytes = undefined;
-            }
-          } else if (keyBytes && keyBytes.length < 64) keyBytes.push(byte);
-          else if (!keyBytes && inEntry()) {
-            // Skip ahead to the next quote or backslash (natively: bodies are long strings; a
-            // JSON string holds no raw newline, so no line is skipped).
-            if (nextBackslash <= i) {
-              nextBackslash = chunk.indexOf(BACKSLASH, i + 1);
-              if (nextBackslash < 0) nextBackslash = bytesRead;
-            }
-            const quote = chunk.indexOf(QUOTE, i + 1);
-            i = Math.min(quote < 0 ? bytesRead : quote, nextBackslash) - 1;
-          }
-          continue;
-        }
-        switch (byte) {
-          case QUOTE:
-            inString = true;
-            if (expectKey && !inEntry()) keyBytes = [];
-            expectKey = false;
-            if (entriesDepth >= 0 && stack.length === entriesDepth && !scalarReported) {
-              finished.push({ index, line, exchange: undefined, problem: 'not an object' });
-              index++;
-              scalarReported = true;
-            }
-            break;
-          case OPEN_OBJECT:
-          case OPEN_ARRAY: {
-            if (entriesDepth >= 0 && stack.length === entriesDepth) {
-              // An element of log.entries begins.
-              entryParts = [];
-              entrySize = 0;
-              entryLine = line;
-              entryTooLarge = false;
-              entryStart = i;
-            }
-            stack.push(byte);
-            expectKey = byte === OPEN_OBJECT;
-            if (
-              byte === OPEN_ARRAY &&
-              stack.length === 3 &&
-              keys[2] === 'entries' &&
-              keys[1] === 'log' &&
-              stack[0] === OPEN_OBJECT &&
-              stack[1] === OPEN_OBJECT
-            ) {
-              entriesDepth = stack.length;
-              sawEntries = true;
-            } else if (
-              byte !== OPEN_ARRAY &&
-              stack.length === 3 &&
-              keys[2] === 'entries' &&
-              keys[1] === 'log'
-            ) {
-              throw new UsageError('log.entries must be an array', {
-                file,
-                line,
-                field: 'log.entries',
-              });
-            }
-            break;
-          }
-          case CLOSE_OBJECT:
-          case CLOSE_ARRAY: {
-            const open = stack.pop();
-            if (open === undefined || (open === OPEN_OBJECT) !== (byte === CLOSE_OBJECT)) {
-              throw new UsageError('not valid JSON (a bracket does not match)', { file, line });
-            }
-            if (entriesDepth >= 0 && stack.length === entriesDepth && entryParts) {
-              // The element ended at this byte.
-              const part = chunk.subarray(Math.max(entryStart, 0), i + 1);
-              entrySize += part.length;
-              if (!entryTooLarge && entrySize <= maxEntryBytes) entryParts.push(Buffer.from(part));
-              finished.push(
-                entryOf(
-                  entryParts,
-                  entryTooLarge || entrySize > maxEntryBytes,
-                  index,
-                  entryLine,
-                  maxEntryBytes,
-                ),
-              );
-              index++;
-              entryParts = undefined;
-              entryStart = -1;
-            }
-            if (entriesDepth >= 0 && stack.length < entriesDepth) entriesDepth = -1;
-            expectKey = false;
-            break;
-          }
-          case COMMA:
-            expectKey = stack.at(-1) === OPEN_OBJECT;
-            scalarReported = false;
-            break;
-          case COLON:
-            expectKey = false;
-            break;
-          default:
-            // A number, true, false or null where an entry object should be.
-            if (
-              entriesDepth >= 0 &&
-              stack.length === entriesDepth &&
-              byte > 0x20 &&
-              !scalarReported
-            ) {
-              finished.push({ index, line, exchange: undefined, problem: 'not an object' });
-              index++;
-              scalarReported = true;
-            }
-        }
-      }
-      // An entry still open at the chunk's end: keep its bytes (unless too large already).
-      if (entryParts !== undefined) {
-        const part = chunk.subarray(Math.max(entryStart, 0));
-        entrySize += part.length;
-        if (entrySize > maxEntryBytes) {
-          entryTooLarge = true;
-          entryParts.length = 0;
-        } else entryParts.push(Buffer.from(part));
-      }
-      for (const entry of finished) yield entry;
+      for (const entry of reader.feed(buffer.subarray(0, bytesRead))) yield entry;
     }
-    if (stack.length > 0 || inString) {
-      throw new UsageError(
-        entryParts !== undefined
-          ? `the file ends inside log.entries[${index}] (truncated)`
-          : 'the file ends before its JSON does (truncated)',
-        { file, line },
-      );
-    }
-    if (!sawEntries) {
-      throw new UsageError('not a HAR file: no log.entries array', { file, field: 'log.entries' });
-    }
+    reader.end();
   } finally {
     await handle.close();
   }
 }
 
-function entryOf(
-  parts: Buffer[],
-  tooLarge: boolean,
-  index: number,
-  line: number,
-  maxEntryBytes: number,
-): HarEntry {
-  if (tooLarge) {
-    return {
-      index,
-      line,
-      exchange: undefined,
-      problem: `larger than ${Math.round(maxEntryBytes / 1024 / 1024)} MiB; skipped`,
+/** A string of an entry left in the file, by its place there (quotes included). */
+interface Deferred {
+  offset: number;
+  length: number;
+}
+
+const PLACEHOLDER = 'devicebound-deferred-';
+
+/**
+ * The byte scanner: outside `log.entries` it follows the whole structure (keys included, to
+ * find `log.entries`); inside, strings are found with `indexOf` and brackets counted.
+ */
+class EntryScanner {
+  readonly #file: string;
+  readonly #fd: number;
+  readonly #maxEntryBytes: number;
+  readonly #inline: number;
+  /** Bytes before the current chunk. */
+  #base = 0;
+  #line = 1;
+  // Outside entries.
+  readonly #stack: number[] = [];
+  readonly #keys: string[] = [];
+  #expectKey = false;
+  #keyBytes: number[] | undefined;
+  #entriesDepth = -1;
+  #sawEntries = false;
+  #scalarReported = false;
+  // A string being read: where it began (file offset), how it is being kept.
+  #string:
+    | {
+        start: number;
+        head: Buffer[];
+        headLength: number;
+        deferred: boolean;
+        escaped: boolean;
+        outside: boolean;
+      }
+    | undefined;
+  // The entry being read.
+  #entry:
+    | {
+        depth: number;
+        parts: Buffer[];
+        size: number;
+        line: number;
+        tooLarge: boolean;
+        deferred: Deferred[];
+      }
+    | undefined;
+  #index = 0;
+
+  constructor(file: string, fd: number, maxEntryBytes: number, inline: number) {
+    this.#file = file;
+    this.#fd = fd;
+    this.#maxEntryBytes = maxEntryBytes;
+    this.#inline = inline;
+  }
+
+  feed(chunk: Buffer): HarEntry[] {
+    const done: HarEntry[] = [];
+    let i = 0;
+    let segment = 0; // start of entry bytes in this chunk not yet kept
+    const keep = (from: number, to: number) => {
+      const entry = this.#entry;
+      if (!entry || to <= from) return;
+      entry.size += to - from;
+      if (entry.size > this.#maxEntryBytes) {
+        entry.tooLarge = true;
+        entry.parts.length = 0;
+      }
+      if (!entry.tooLarge) entry.parts.push(Buffer.from(chunk.subarray(from, to)));
     };
+    const length = chunk.length;
+    while (i < length) {
+      if (this.#string) {
+        const from = i;
+        const end = this.#stringEnd(chunk, i);
+        if (end < 0) {
+          if (this.#string.outside) this.#holdKey(chunk.subarray(from));
+          i = length;
+          break;
+        }
+        i = end + 1;
+        if (this.#string.outside) this.#closeOutsideString(chunk.subarray(from, end));
+        else segment = this.#closeString(chunk, segment, end, keep);
+        continue;
+      }
+      const byte = chunk[i] as number;
+      if (byte === NEWLINE) this.#line++;
+      if (this.#entry) {
+        if (byte === QUOTE) {
+          keep(segment, i);
+          segment = i;
+          this.#string = {
+            start: this.#base + i,
+            head: [],
+            headLength: 0,
+            deferred: false,
+            escaped: false,
+            outside: false,
+          };
+          i++;
+          continue;
+        }
+        if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) this.#entry.depth++;
+        else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
+          this.#entry.depth--;
+          if (this.#entry.depth === 0) {
+            keep(segment, i + 1);
+            done.push(this.#finishEntry());
+            segment = i + 1;
+          }
+        }
+        i++;
+        continue;
+      }
+      this.#outside(byte, i, done);
+      if (this.#entry) segment = i; // an entry began at this byte
+      i++;
+    }
+    // What of the entry this chunk still holds: kept, or (inside a string) held back.
+    if (this.#entry) {
+      if (this.#string && !this.#string.outside) {
+        if (!this.#string.deferred) {
+          const from = Math.max(segment, this.#string.start - this.#base);
+          this.#string.head.push(Buffer.from(chunk.subarray(from)));
+          this.#string.headLength += length - from;
+          if (this.#string.headLength > this.#inline) this.#defer();
+        }
+      } else keep(segment, length);
+    }
+    this.#base += length;
+    return done;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.concat(parts).toString('utf8'));
-  } catch {
-    return { index, line, exchange: undefined, problem: 'not valid JSON' };
+
+  end(): void {
+    if (this.#stack.length > 0 || this.#string || this.#entry) {
+      throw new UsageError(
+        this.#entry
+          ? `the file ends inside log.entries[${this.#index}] (truncated)`
+          : 'the file ends before its JSON does (truncated)',
+        { file: this.#file, line: this.#line },
+      );
+    }
+    if (!this.#sawEntries) {
+      throw new UsageError('not a HAR file: no log.entries array', {
+        file: this.#file,
+        field: 'log.entries',
+      });
+    }
   }
-  try {
-    return { index, line, exchange: exchangeOf(value, index) };
-  } catch (error) {
-    return { index, line, exchange: undefined, problem: (error as Error).message };
+
+  /** The index of the closing quote of the string being read, or -1 past this chunk. */
+  #stringEnd(chunk: Buffer, from: number): number {
+    const string = this.#string as NonNullable<typeof this.string>;
+    let j = from;
+    if (string.escaped) {
+      string.escaped = false;
+      j++;
+    }
+    // Each search runs once per position it passes: a string of many escapes stays linear.
+    let quote = chunk.indexOf(QUOTE, j);
+    let backslash = chunk.indexOf(BACKSLASH, j);
+    for (;;) {
+      if (backslash >= 0 && (quote < 0 || backslash < quote)) {
+        j = backslash + 2;
+        if (j > chunk.length) {
+          string.escaped = true;
+          return -1;
+        }
+        if (quote >= 0 && quote < j) quote = chunk.indexOf(QUOTE, j);
+        backslash = chunk.indexOf(BACKSLASH, j);
+        continue;
+      }
+      return quote;
+    }
+  }
+
+  get string() {
+    return this.#string;
+  }
+
+  /** A string of an entry ended at `end`: kept whole, or left in the file (a placeholder). */
+  #closeString(
+    chunk: Buffer,
+    segment: number,
+    end: number,
+    keep: (from: number, to: number) => void,
+  ): number {
+    const string = this.#string as NonNullable<typeof this.string>;
+    const entry = this.#entry as NonNullable<typeof this.entry>;
+    this.#string = undefined;
+    const startInChunk = string.start - this.#base;
+    const total = this.#base + end + 1 - string.start;
+    if (!string.deferred && total <= this.#inline) {
+      for (const part of string.head) {
+        entry.size += part.length;
+        if (!entry.tooLarge) entry.parts.push(part);
+      }
+      keep(Math.max(segment, startInChunk), end + 1);
+      return end + 1;
+    }
+    entry.deferred.push({ offset: string.start, length: total });
+    const placeholder = Buffer.from(`"${PLACEHOLDER}${entry.deferred.length - 1}"`);
+    entry.size += placeholder.length;
+    if (!entry.tooLarge) entry.parts.push(placeholder);
+    return end + 1;
+  }
+
+  get entry() {
+    return this.#entry;
+  }
+
+  #defer(): void {
+    const string = this.#string as NonNullable<typeof this.string>;
+    string.deferred = true;
+    string.head = [];
+    string.headLength = 0;
+  }
+
+  /** Bytes of an outside string that go on past this chunk (only a key's are kept). */
+  #holdKey(bytes: Buffer): void {
+    if (this.#keyBytes && this.#keyBytes.length < 256)
+      this.#keyBytes.push(...bytes.subarray(0, 256));
+  }
+
+  /** An outside string ended: a key is remembered at its depth. */
+  #closeOutsideString(bytes: Buffer): void {
+    this.#string = undefined;
+    if (!this.#keyBytes) return;
+    const key = Buffer.concat([Buffer.from(this.#keyBytes), bytes]).toString('utf8');
+    this.#keyBytes = undefined;
+    this.#keys[this.#stack.length] = key;
+  }
+
+  /** One byte of the structure outside entries. */
+  #outside(byte: number, i: number, done: HarEntry[]): void {
+    const stack = this.#stack;
+    const atEntries = this.#entriesDepth >= 0 && stack.length === this.#entriesDepth;
+    if (byte > 0x20 && this.#awaitingValue) {
+      this.#awaitingValue = false;
+      if (
+        stack.length === 2 &&
+        this.#keys[2] === 'entries' &&
+        this.#keys[1] === 'log' &&
+        byte !== OPEN_ARRAY
+      ) {
+        throw new UsageError('log.entries must be an array', {
+          file: this.#file,
+          line: this.#line,
+          field: 'log.entries',
+        });
+      }
+    }
+    switch (byte) {
+      case QUOTE:
+        if (atEntries && !this.#scalarReported) {
+          done.push({
+            index: this.#index++,
+            line: this.#line,
+            exchange: undefined,
+            problem: 'not an object',
+          });
+          this.#scalarReported = true;
+        }
+        this.#keyBytes = this.#expectKey ? [] : undefined;
+        this.#expectKey = false;
+        this.#string = {
+          start: this.#base + i,
+          head: [],
+          headLength: 0,
+          deferred: true,
+          escaped: false,
+          outside: true,
+        };
+        break;
+      case OPEN_OBJECT:
+      case OPEN_ARRAY:
+        if (atEntries) {
+          this.#entry = {
+            depth: 1,
+            parts: [],
+            size: 0,
+            line: this.#line,
+            tooLarge: false,
+            deferred: [],
+          };
+          return;
+        }
+        stack.push(byte);
+        this.#expectKey = byte === OPEN_OBJECT;
+        if (
+          byte === OPEN_ARRAY &&
+          stack.length === 3 &&
+          this.#keys[2] === 'entries' &&
+          this.#keys[1] === 'log' &&
+          stack[0] === OPEN_OBJECT &&
+          stack[1] === OPEN_OBJECT
+        ) {
+          this.#entriesDepth = stack.length;
+          this.#sawEntries = true;
+        }
+        break;
+      case CLOSE_OBJECT:
+      case CLOSE_ARRAY: {
+        const open = stack.pop();
+        if (open === undefined || (open === OPEN_OBJECT) !== (byte === CLOSE_OBJECT)) {
+          throw new UsageError('not valid JSON (a bracket does not match)', {
+            file: this.#file,
+            line: this.#line,
+          });
+        }
+        if (this.#entriesDepth >= 0 && stack.length < this.#entriesDepth) this.#entriesDepth = -1;
+        this.#expectKey = false;
+        break;
+      }
+      case COMMA:
+        this.#expectKey = stack.at(-1) === OPEN_OBJECT;
+        this.#scalarReported = false;
+        break;
+      case COLON:
+        this.#expectKey = false;
+        this.#awaitingValue = true;
+        break;
+      default:
+        if (atEntries && byte > 0x20 && !this.#scalarReported) {
+          done.push({
+            index: this.#index++,
+            line: this.#line,
+            exchange: undefined,
+            problem: 'not an object',
+          });
+          this.#scalarReported = true;
+        }
+    }
+  }
+
+  #awaitingValue = false;
+
+  #finishEntry(): HarEntry {
+    const entry = this.#entry as NonNullable<typeof this.entry>;
+    this.#entry = undefined;
+    const index = this.#index++;
+    if (entry.tooLarge) {
+      return {
+        index,
+        line: entry.line,
+        exchange: undefined,
+        problem: `larger than ${Math.round(this.#maxEntryBytes / 1024 / 1024)} MiB; skipped`,
+      };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.concat(entry.parts).toString('utf8'));
+    } catch {
+      return { index, line: entry.line, exchange: undefined, problem: 'not valid JSON' };
+    }
+    try {
+      return {
+        index,
+        line: entry.line,
+        exchange: exchangeOf(value, index, (text) => this.#load(text, entry.deferred)),
+      };
+    } catch (error) {
+      return { index, line: entry.line, exchange: undefined, problem: (error as Error).message };
+    }
+  }
+
+  /** A deferred string read back from the file, when it is not longer than `max`. */
+  #load(text: string, deferred: Deferred[]): { value: string } | { skipped: number } | undefined {
+    if (!text.startsWith(PLACEHOLDER)) return undefined;
+    const found = deferred[Number(text.slice(PLACEHOLDER.length))];
+    if (!found) return undefined;
+    if (found.length > MAX_DEFERRED_BODY_BYTES) return { skipped: found.length };
+    const bytes = Buffer.allocUnsafe(found.length);
+    readSync(this.#fd, bytes, 0, found.length, found.offset);
+    return { value: JSON.parse(bytes.toString('utf8')) as string };
   }
 }
 
+/** Reads a deferred string back: its text, how long it was when too long, or undefined. */
+type Loader = (text: string) => { value: string } | { skipped: number } | undefined;
+
 /** A HAR entry as an exchange; throws naming the field that is missing or of the wrong type. */
-function exchangeOf(entry: unknown, index: number): HttpExchange {
+function exchangeOf(entry: unknown, index: number, load: Loader): HttpExchange {
   const object = (value: unknown, field: string): Record<string, unknown> => {
     if (!value || typeof value !== 'object' || Array.isArray(value))
       throw new Error(`${field}: expected an object`);
@@ -293,6 +502,11 @@ function exchangeOf(entry: unknown, index: number): HttpExchange {
   const postData =
     request.postData === undefined ? undefined : object(request.postData, 'request.postData');
   let requestBody = typeof postData?.text === 'string' ? postData.text : undefined;
+  if (requestBody !== undefined) {
+    // A long request body (an upload, a telemetry batch) is read back to be searched.
+    const loaded = load(requestBody);
+    if (loaded) requestBody = 'value' in loaded ? loaded.value : undefined;
+  }
   if (requestBody === undefined && Array.isArray(postData?.params)) {
     requestBody = new URLSearchParams(
       (postData.params as { name?: unknown; value?: unknown }[]).map((p): [string, string] => [
@@ -308,13 +522,25 @@ function exchangeOf(entry: unknown, index: number): HttpExchange {
     index,
     startedAt,
     method: string(request.method, 'request.method'),
-    url: string(request.url, 'request.url'),
+    url: urlOf(string(request.url, 'request.url'), load),
     requestHeaders,
     requestBody,
     status,
     responseHeaders,
-    responseBody: bodyOf(content, responseHeaders),
+    // A long answer is never a device-flow answer: it stays in the file.
+    responseBody:
+      typeof content?.text === 'string' && content.text.startsWith(PLACEHOLDER)
+        ? undefined
+        : bodyOf(content, responseHeaders),
   };
+}
+
+/** The URL, read back from the file when it was long enough to be left there. */
+function urlOf(url: string, load: Loader): string {
+  const loaded = load(url);
+  if (!loaded) return url;
+  if ('value' in loaded) return loaded.value;
+  throw new Error(`request.url: longer than ${MAX_DEFERRED_BODY_BYTES / 1024 / 1024} MiB`);
 }
 
 /** The response body as text: base64 undone (`content.encoding`), then any content-coding. */
