@@ -94,6 +94,29 @@ interface Deferred {
 
 const PLACEHOLDER = 'devicebound-deferred-';
 
+/** A string being read: where it began (file offset), and what of it is kept so far. */
+interface StringState {
+  start: number;
+  head: Buffer[];
+  headLength: number;
+  /** Too long: left in the file. */
+  deferred: boolean;
+  /** The chunk ended on a backslash: the next byte is escaped. */
+  escaped: boolean;
+  /** Outside `log.entries` (a key or a value of the HAR's own structure). */
+  outside: boolean;
+}
+
+/** The entry being read. */
+interface EntryState {
+  depth: number;
+  parts: Buffer[];
+  size: number;
+  line: number;
+  tooLarge: boolean;
+  deferred: Deferred[];
+}
+
 /**
  * The byte scanner: outside `log.entries` it follows the whole structure (keys included, to
  * find `log.entries`); inside, strings are found with `indexOf` and brackets counted.
@@ -115,27 +138,9 @@ class EntryScanner {
   #sawEntries = false;
   #scalarReported = false;
   // A string being read: where it began (file offset), how it is being kept.
-  #string:
-    | {
-        start: number;
-        head: Buffer[];
-        headLength: number;
-        deferred: boolean;
-        escaped: boolean;
-        outside: boolean;
-      }
-    | undefined;
+  #string: StringState | undefined;
   // The entry being read.
-  #entry:
-    | {
-        depth: number;
-        parts: Buffer[];
-        size: number;
-        line: number;
-        tooLarge: boolean;
-        deferred: Deferred[];
-      }
-    | undefined;
+  #entry: EntryState | undefined;
   #index = 0;
 
   constructor(file: string, fd: number, maxEntryBytes: number, inline: number) {
@@ -171,7 +176,7 @@ class EntryScanner {
         }
         i = end + 1;
         if (this.#string.outside) this.#closeOutsideString(chunk.subarray(from, end));
-        else segment = this.#closeString(chunk, segment, end, keep);
+        else segment = this.#closeString(segment, end, keep);
         continue;
       }
       const byte = chunk[i] as number;
@@ -241,7 +246,7 @@ class EntryScanner {
 
   /** The index of the closing quote of the string being read, or -1 past this chunk. */
   #stringEnd(chunk: Buffer, from: number): number {
-    const string = this.#string as NonNullable<typeof this.string>;
+    const string = this.#string as StringState;
     let j = from;
     if (string.escaped) {
       string.escaped = false;
@@ -265,19 +270,10 @@ class EntryScanner {
     }
   }
 
-  get string() {
-    return this.#string;
-  }
-
   /** A string of an entry ended at `end`: kept whole, or left in the file (a placeholder). */
-  #closeString(
-    chunk: Buffer,
-    segment: number,
-    end: number,
-    keep: (from: number, to: number) => void,
-  ): number {
-    const string = this.#string as NonNullable<typeof this.string>;
-    const entry = this.#entry as NonNullable<typeof this.entry>;
+  #closeString(segment: number, end: number, keep: (from: number, to: number) => void): number {
+    const string = this.#string as StringState;
+    const entry = this.#entry as EntryState;
     this.#string = undefined;
     const startInChunk = string.start - this.#base;
     const total = this.#base + end + 1 - string.start;
@@ -296,12 +292,8 @@ class EntryScanner {
     return end + 1;
   }
 
-  get entry() {
-    return this.#entry;
-  }
-
   #defer(): void {
-    const string = this.#string as NonNullable<typeof this.string>;
+    const string = this.#string as StringState;
     string.deferred = true;
     string.head = [];
     string.headLength = 0;
@@ -427,7 +419,7 @@ class EntryScanner {
   #awaitingValue = false;
 
   #finishEntry(): HarEntry {
-    const entry = this.#entry as NonNullable<typeof this.entry>;
+    const entry = this.#entry as EntryState;
     this.#entry = undefined;
     const index = this.#index++;
     if (entry.tooLarge) {
