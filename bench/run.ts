@@ -2,6 +2,7 @@
 // Exits 0 when every benchmark ran, whether or not its goals were met (the table says);
 // exits 1 when one failed to run.
 import { cpus } from 'node:os';
+import { benchmark as analyzeThroughput } from './analyze-throughput.ts';
 import { benchmark as canarySearch } from './canary-search.ts';
 import { benchmark as checkOverhead } from './check-overhead.ts';
 import { benchmark as interceptOverhead } from './intercept-overhead.ts';
@@ -25,6 +26,7 @@ const BENCHMARKS: Benchmark[] = [
   processTraceOverhead,
   interceptOverhead,
   scanThroughput,
+  analyzeThroughput,
 ];
 
 // Never leave a server child behind.
