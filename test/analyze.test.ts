@@ -231,6 +231,38 @@ describe('analyze on HAR captures', () => {
     expect(local.report.findings).toEqual([]);
   });
 
+  it('SARIF points each finding at the capture file and the line of its entry', async () => {
+    const flow = genericFlow({ gaps: [5000, 1000, 5000] });
+    const text = har([...noise(-500, 1), ...flow.entries]);
+    await writeFile(join(work, 'located.har'), text);
+    const done = await runCli(['analyze', 'located.har', '--format', 'sarif'], process.env, work);
+    const sarif = JSON.parse(done.stdout) as {
+      runs: {
+        results: {
+          ruleId: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+            message: { text: string };
+          }[];
+        }[];
+      }[];
+    };
+    const [finding] = sarif.runs[0]?.results ?? [];
+    expect(finding?.ruleId).toBe('poll-interval');
+    const location = finding?.locations[0];
+    expect(location?.physicalLocation.artifactLocation.uri).toBe('located.har');
+    // The early poll is the third flow entry, the sixth of the file (after four of noise).
+    const line = location?.physicalLocation.region.startLine ?? 0;
+    expect(text.split('\n')[line - 1]).toMatch(/^ {6}\{$/);
+    expect(
+      text
+        .split('\n')
+        .slice(line, line + 12)
+        .join('\n'),
+    ).toContain('"url": "https://auth.example.com/oauth/token"');
+    expect(location?.message.text).toBe('log.entries[6] of the capture');
+  });
+
   it('says which checks traffic cannot decide', async () => {
     const { report } = await analyze('notes.har', har(genericFlow({ gaps: [5000] }).entries));
     expect(report.evidence.runs[0]?.notes.join('\n')).toMatch(

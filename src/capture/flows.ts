@@ -5,6 +5,7 @@
  * session becomes one `ScenarioRun` of scenario `capture`, with no program runs: the checks
  * that traffic can decide judge it like a lab run.
  */
+import { basename } from 'node:path';
 import type { EgressEvent, LabEvent, RequestEvent } from '../evidence/events.ts';
 import type { CanaryRecord, ScenarioRun } from '../evidence/model.ts';
 import { CAPTURE_SCENARIO } from '../evidence/names.ts';
@@ -38,7 +39,7 @@ export interface CaptureRuns {
   entries: number;
 }
 
-/** `observations` in any order; `file` names the capture in notes. */
+/** `observations` in any order; `file` is the capture's path as given (events point into it). */
 export function runsFromObservations(observations: Observation[], file: string): ScenarioRun[] {
   const sorted = [...observations].sort((a, b) => a.startedAt - b.startedAt || a.index - b.index);
   const origin = sorted[0]?.startedAt ?? 0;
@@ -169,6 +170,9 @@ function runOf(
       ...(observation.scope !== undefined && { scope: observation.scope }),
       scheme: observation.scheme,
       ...(observation.tokenLifetime !== undefined && { tokenLifetime: observation.tokenLifetime }),
+      ...(observation.line > 0 && {
+        entry: { file, index: observation.index, line: observation.line },
+      }),
       status: observation.status,
       outcome: observation.outcome,
       presented:
@@ -277,7 +281,7 @@ function runOf(
     canaries,
     invocations: [],
     notes: [
-      `from ${file}: ${indexes.length} entries (${Math.min(...indexes)}–${Math.max(...indexes)})`,
+      `from ${basename(file)}: ${indexes.length} entries (${Math.min(...indexes)}–${Math.max(...indexes)})`,
     ],
   };
 }

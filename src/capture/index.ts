@@ -82,9 +82,9 @@ export async function readCapture(file: string): Promise<CaptureRead> {
       continue;
     }
     // The entry, raw values and all, ends here: only the observation (fingerprints) is kept.
-    observations.push(observe(entry.exchange));
+    observations.push(observe({ ...entry.exchange, line: entry.line }));
   }
-  const runs = runsFromObservations(observations, basename(file));
+  const runs = runsFromObservations(observations, file);
   if (runs.length === 0) notes.push(`${basename(file)}: ${entries} entries, no device flow`);
   for (const run of runs) run.notes.push(...notes);
   return { file, kind, runs, notes };

@@ -22,6 +22,8 @@ import { type Fingerprint, Secret } from '../evidence/secret.ts';
 export interface HttpExchange {
   /** Position in the capture (0-based), for messages and SARIF locations. */
   index: number;
+  /** Line of the capture file where it starts, when the format has lines. */
+  line?: number;
   /** Wall-clock start, epoch ms. */
   startedAt: number;
   method: string;
@@ -46,6 +48,8 @@ export type ObservedKind = 'device_authorization' | 'token' | 'other';
 
 export interface Observation {
   index: number;
+  /** Line of the capture file the entry starts on (0 when the format has none). */
+  line: number;
   startedAt: number;
   method: string;
   scheme: string;
@@ -95,6 +99,7 @@ export function observe(exchange: HttpExchange): Observation {
   const path = url?.pathname ?? '';
   const base = {
     index: exchange.index,
+    line: exchange.line ?? 0,
     startedAt: exchange.startedAt,
     method: exchange.method.toUpperCase(),
     scheme: url?.protocol.replace(/:$/, '') ?? 'unknown',

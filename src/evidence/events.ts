@@ -66,6 +66,8 @@ export interface RequestEvent {
   intervalInForce?: number;
   /** v2 (captures): the URL scheme the request used (the lab's own traffic leaves it out). */
   scheme?: string;
+  /** v2 (captures): where in the capture this request is: its file, entry index and line. */
+  entry?: { file: string; index: number; line: number };
   /**
    * v2 (captures): how long the access token this answer issued lives, seconds: `expires_in`,
    * or the JWT's `exp` minus its `iat` when that is longer.

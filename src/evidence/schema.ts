@@ -50,6 +50,7 @@ const requestEvent = z.strictObject({
   poll: optional(position),
   intervalInForce: optional(z.number().nonnegative()),
   scheme: optional(z.string()),
+  entry: optional(z.strictObject({ file: z.string(), index: count, line: position })),
   tokenLifetime: optional(z.number().nonnegative()),
   status: z.number().int().min(0).max(999),
   outcome: z.string(),

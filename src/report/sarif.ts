@@ -56,7 +56,9 @@ const OUTSIDE_CWD = 'CWD';
 export function renderSarif(report: Report, options: SarifOptions = {}): string {
   const root = resolve(options.root ?? process.cwd());
   const tasks = new Map(report.evidence.policy.tasks.map((task) => [task.name, task]));
-  const results = report.findings.map((finding) => result(finding, tasks.get(finding.task), root));
+  const results = report.findings.map((finding) =>
+    result(finding, tasks.get(finding.task), root, captureEntryOf(report, finding)),
+  );
   const usedBases = new Set(
     results.flatMap((r) =>
       [...r.locations, ...(r.relatedLocations ?? [])].map(
@@ -126,14 +128,38 @@ function standardMarkdown(standard: string): string {
   return title ? `${standard}: ${title}` : standard;
 }
 
-function result(finding: Finding, task: JudgedTask | undefined, root: string) {
+/**
+ * For a finding on a capture (`analyze`): the capture entry its first evidence points at, with
+ * its line in the capture file.
+ */
+function captureEntryOf(
+  report: Report,
+  finding: Finding,
+): { file: string; index: number; line: number } | undefined {
+  const run = report.evidence.runs.find(
+    (candidate) => candidate.task === finding.task && candidate.scenario === finding.scenario,
+  );
+  if (!run) return undefined;
+  for (const item of finding.evidence) {
+    const event = run.events.find((candidate) => candidate.seq === item.seq);
+    if (event?.type === 'request' && event.entry) return event.entry;
+  }
+  return undefined;
+}
+
+function result(
+  finding: Finding,
+  task: JudgedTask | undefined,
+  root: string,
+  entry?: { file: string; index: number; line: number },
+) {
   const related = relatedLocations(finding.evidence, task, root);
   return sarifResult({
     ruleId: finding.check,
     ruleIndex: CHECK_IDS.indexOf(finding.check),
     severity: finding.severity,
     message: `${finding.task} (${finding.scenario}): ${finding.message}`,
-    locations: [primaryLocation(finding, task, root, related)],
+    locations: [primaryLocation(finding, task, root, related, entry)],
     relatedLocations: related,
     partialFingerprints: fingerprints(finding),
     properties: {
@@ -158,7 +184,19 @@ function primaryLocation(
   task: JudgedTask | undefined,
   root: string,
   related: SarifLocation[],
+  entry?: { file: string; index: number; line: number },
 ): SarifLocation {
+  // A finding on a capture (analyze) is at the entry it is about, in the capture file.
+  const captureFile = entry && repositoryPath(entry.file, root);
+  if (entry && captureFile) {
+    return {
+      physicalLocation: {
+        artifactLocation: { uri: captureFile, uriBaseId: SRCROOT },
+        region: { startLine: entry.line },
+      },
+      message: { text: `log.entries[${entry.index}] of the capture` },
+    };
+  }
   const policyFile = task?.source && repositoryPath(task.source.file, root);
   if (task?.source && policyFile) {
     return {
