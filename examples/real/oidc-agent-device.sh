@@ -65,9 +65,10 @@ trap 'exit 143' TERM
 eval "$("${bin}oidc-agent" --quiet --no-autoload)"
 # The launcher prints the socket's path and exits before the daemon listens on it (oidc-agent
 # 4.2.6, src/oidc-agent/oidcp/oidcp.c: printEnvs after daemonize(), ipc_bindAndListen only after
-# startOidcd): a client started at once can find no socket. Wait for it, 5 s at most.
+# startOidcd): a client started at once can find no socket, or one not listening yet. Wait until
+# the agent answers (`oidc-add --loaded` connects to it), 5 s at most.
 i=0
-while [ ! -S "$OIDC_SOCK" ] && [ "$i" -lt 100 ]; do
+until "${bin}oidc-add" --loaded >/dev/null 2>&1 || [ "$i" -ge 100 ]; do
   sleep 0.05
   i=$((i + 1))
 done
