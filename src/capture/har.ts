@@ -11,15 +11,13 @@
  */
 import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from 'node:zlib';
+import { decodeContent } from '../content-coding.ts';
 import { UsageError } from '../errors.ts';
 import type { HttpExchange } from './observe.ts';
 
 const CHUNK_BYTES = 1024 * 1024;
 /** An entry larger than this is skipped (a 2 GB body cannot be searched in memory). */
 export const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
-/** A decoded body larger than this is not decoded. */
-const MAX_DECODED_BYTES = 32 * 1024 * 1024;
 /** A string of an entry longer than this (as written) is left in the file, not parsed. */
 export const INLINE_STRING_BYTES = 64 * 1024;
 /** A deferred request body up to this size is read back and searched; a longer one is not. */
@@ -548,20 +546,8 @@ function bodyOf(
   if (/^(image|font|audio|video)\/|^application\/(octet-stream|wasm|pdf|zip)/.test(mime)) {
     return undefined;
   }
-  let bytes = Buffer.from(content.text, 'base64');
-  const coding = headers
-    .find(([name]) => name === 'content-encoding')?.[1]
-    ?.trim()
-    .toLowerCase();
-  const limit = { maxOutputLength: MAX_DECODED_BYTES };
-  try {
-    if ((coding === 'gzip' || coding === 'x-gzip') && bytes[0] === 0x1f && bytes[1] === 0x8b)
-      bytes = gunzipSync(bytes, limit);
-    else if (coding === 'deflate') bytes = inflateSync(bytes, limit);
-    else if (coding === 'br') bytes = brotliDecompressSync(bytes, limit);
-    else if (coding === 'zstd') bytes = zstdDecompressSync(bytes, limit);
-  } catch {
-    // Already decoded by the tool that wrote the HAR, or broken: searched as it is.
-  }
-  return bytes.toString('utf8');
+  const coding = headers.find(([name]) => name === 'content-encoding')?.[1];
+  // Already decoded by the tool that wrote the HAR, or broken: read as it is.
+  const bytes = Buffer.from(content.text, 'base64');
+  return decodeContent(bytes, coding).body.toString('utf8');
 }

@@ -2,23 +2,11 @@
 // the lab issued, in every encoding the canary search knows, in the URL (query included), each
 // header and the body (gzip, deflate, br and zstd decoded). Only fingerprints and previews come
 // out; the request itself is dropped once searched.
-import {
-  brotliDecompressSync,
-  gunzipSync,
-  inflateRawSync,
-  inflateSync,
-  zstdDecompressSync,
-} from 'node:zlib';
+import { decodeContent } from '../content-coding.ts';
 import type { EgressCarried, EgressEvent } from '../evidence/events.ts';
 import { buildNeedles, searchBuffer } from '../search/index.ts';
 import type { Canary } from './canaries.ts';
 import type { InterceptedRequest } from './proxy.ts';
-
-/**
- * A body that decodes to more than this is not decoded (a decompression bomb stops here): it is
- * searched as sent, and the event's reason says the body could not be decoded.
- */
-const MAX_DECODED_BYTES = 32 * 1024 * 1024;
 
 /** The egress event of an intercepted request: where it went, what it carried, never a value. */
 export function inspectIntercepted(
@@ -51,7 +39,7 @@ export function inspectIntercepted(
     note('header', Buffer.from(Array.isArray(value) ? value.join('\n') : value, 'utf8'), name);
   }
   const encoding = headerValue(request.headers['content-encoding']);
-  const decoded = decode(request.body, encoding);
+  const decoded = decodeContent(request.body, encoding);
   note('body', decoded.body);
 
   const path = pathOf(request.target);
@@ -79,50 +67,6 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value.join(',') : value;
   const trimmed = text?.trim().toLowerCase();
   return trimmed ? trimmed : undefined;
-}
-
-/**
- * The body as the server would read it: each listed content-coding undone, last applied first
- * (RFC 9110 §8.4). An unknown or broken coding leaves the raw bytes, which are searched too.
- */
-function decode(body: Buffer, encoding: string | undefined): { body: Buffer; problem?: string } {
-  if (!encoding || body.length === 0) return { body };
-  let current = body;
-  const codings = encoding
-    .split(',')
-    .map((coding) => coding.trim())
-    .filter((coding) => coding !== '' && coding !== 'identity')
-    .reverse();
-  const limit = { maxOutputLength: MAX_DECODED_BYTES };
-  try {
-    for (const coding of codings) {
-      if (coding === 'gzip' || coding === 'x-gzip') current = gunzipSync(current, limit);
-      else if (coding === 'deflate') {
-        // Servers accept zlib-wrapped and raw deflate alike.
-        try {
-          current = inflateSync(current, limit);
-        } catch {
-          current = inflateRawSync(current, limit);
-        }
-      } else if (coding === 'br') current = brotliDecompressSync(current, limit);
-      else if (coding === 'zstd') current = zstdDecompressSync(current, limit);
-      else
-        return {
-          body: Buffer.concat([body]),
-          problem: `unknown content-encoding '${coding.slice(0, 40)}'`,
-        };
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return {
-      body: Buffer.concat([body]),
-      problem:
-        code === 'ERR_BUFFER_TOO_LARGE'
-          ? `it decodes to more than ${MAX_DECODED_BYTES / 1024 / 1024} MiB; searched as sent`
-          : (code ?? 'corrupt data'),
-    };
-  }
-  return { body: current };
 }
 
 /** The path of a request target (origin or absolute form), without its query. */
