@@ -2,144 +2,16 @@
 // (npm) with its device flow, revocation and development interactions enabled, in-process over
 // real HTTP. The user's side is driven through oidc-provider's own pages (enter the code,
 // confirm, log in, consent — or abort), as a browser would, with a small cookie jar.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   authorize,
   type DeviceAuthorization,
   type DeviceSession,
   discover,
 } from '../src/client/index.ts';
+import { actAsUser, CLIENT_ID, type Op, quietProvider, startProvider } from './oidc-provider.ts';
 
-const CLIENT_ID = 'devicebound-interop';
-const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-
-// oidc-provider announces its development defaults (in-memory adapter, default pages, default
-// TTLs) on the console. They are expected here.
-const original = { info: console.info, warn: console.warn };
-beforeAll(() => {
-  for (const level of ['info', 'warn'] as const) {
-    console[level] = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && args[0].startsWith('oidc-provider ')) return;
-      original[level](...args);
-    };
-  }
-});
-afterAll(() => Object.assign(console, original));
-
-interface Op {
-  issuer: string;
-  /** Every request the provider got: method, path, performance.now() at arrival. */
-  requests: { method: string; path: string; at: number }[];
-}
-
-/** Starts oidc-provider on a free loopback port; it stops when the test finishes. */
-async function startProvider(context: TestContext, deviceCodeTtl = 600): Promise<Op> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
-        response_types: [],
-        redirect_uris: [],
-        token_endpoint_auth_method: 'none',
-      },
-    ],
-    scopes: ['openid', 'offline_access', 'profile'],
-    features: {
-      deviceFlow: { enabled: true },
-      revocation: { enabled: true },
-      devInteractions: { enabled: true },
-    },
-    ttl: { DeviceCode: deviceCodeTtl },
-  });
-  const handle = provider.callback();
-  const op: Op = { issuer, requests: [] };
-  server.on('request', (request, response) => {
-    op.requests.push({
-      method: request.method ?? '',
-      path: new URL(request.url ?? '/', issuer).pathname,
-      at: performance.now(),
-    });
-    handle(request, response);
-  });
-  context.onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return op;
-}
-
-/**
- * What a person does in a browser: opens verification_uri_complete, confirms the code, logs in
- * (any login works in oidc-provider's development pages) and consents — or presses Abort.
- * Follows redirects and submits the first form of each page, keeping cookies.
- */
-async function actAsUser(uri: string, decision: 'approve' | 'deny'): Promise<string> {
-  const jar = new Map<string, string>();
-  const visit = async (url: string, body?: URLSearchParams) => {
-    const response = await fetch(url, {
-      method: body ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
-        ...(body && { 'content-type': 'application/x-www-form-urlencoded' }),
-      },
-      ...(body && { body }),
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const pair = cookie.split(';')[0] ?? '';
-      const equals = pair.indexOf('=');
-      jar.set(pair.slice(0, equals), pair.slice(equals + 1));
-    }
-    return {
-      url,
-      status: response.status,
-      html: await response.text(),
-      location: response.headers.get('location'),
-    };
-  };
-
-  let page = await visit(uri);
-  for (let step = 0; step < 20; step++) {
-    if (page.location) {
-      page = await visit(new URL(page.location, page.url).href);
-      continue;
-    }
-    if (/Sign-in Success/.test(page.html)) return 'approved';
-    const form = firstForm(page.html, page.url);
-    if (!form) return `stuck at HTTP ${page.status}`;
-    const aborting = decision === 'deny' && form.fields.has('confirm');
-    if (aborting) form.fields.set('abort', 'yes');
-    if (form.fields.has('login')) {
-      form.fields.set('login', 'alice');
-      form.fields.set('password', 'any');
-    }
-    page = await visit(form.action, form.fields);
-    if (aborting) return 'denied';
-  }
-  return 'too many steps';
-}
-
-function firstForm(html: string, base: string) {
-  const match = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
-  if (!match) return undefined;
-  const fields = new URLSearchParams();
-  for (const [, attributes = ''] of (match[2] ?? '').matchAll(/<input([^>]*)>/gi)) {
-    const name = /name="([^"]*)"/.exec(attributes)?.[1];
-    const value = /value="([^"]*)"/.exec(attributes)?.[1] ?? '';
-    if (name) fields.set(name, value.replace(/&amp;/g, '&'));
-  }
-  return { action: new URL((match[1] ?? '').replace(/&amp;/g, '&'), base).href, fields };
-}
+quietProvider();
 
 interface Outcome {
   session?: DeviceSession;

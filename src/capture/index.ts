@@ -16,6 +16,7 @@ import { labEventSchema } from '../evidence/schema.ts';
 import { runsFromObservations } from './flows.ts';
 import { harEntries } from './har.ts';
 import { type Observation, observe } from './observe.ts';
+import { observationOf, TRACE_PREVIEW } from './recorded.ts';
 
 export type CaptureKind = 'har' | 'trace' | 'evidence';
 
@@ -71,7 +72,7 @@ export async function readCapture(file: string): Promise<CaptureRead> {
     const evidence = parseEvidence(await readFile(file, 'utf8'), file);
     return { file, kind, runs: evidence.runs, evidence, notes: [] };
   }
-  if (kind === 'trace') return { file, kind, runs: [await traceRun(file)], notes: [] };
+  if (kind === 'trace') return { file, kind, runs: await traceRuns(file), notes: [] };
   const observations: Observation[] = [];
   const notes: string[] = [];
   let entries = 0;
@@ -91,14 +92,16 @@ export async function readCapture(file: string): Promise<CaptureRead> {
 }
 
 /**
- * A devicebound trace (`serve --trace`, one event per line) as one run. Each line is checked
- * as saved evidence's events are; a bad one is a usage error naming its line and field.
+ * A devicebound trace, one event per line, each checked as saved evidence's events are (a bad
+ * one is a usage error naming its line and field). A lab's trace (`serve --trace`) is one run;
+ * a recorded one (`record`, scenario `capture`) is rebuilt into sessions and flows as a HAR is.
  */
-async function traceRun(file: string): Promise<ScenarioRun> {
+async function traceRuns(file: string): Promise<ScenarioRun[]> {
   const events: LabEvent[] = [];
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const lines: number[] = [];
+  const reader = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const text of reader) {
     line++;
     if (text.trim() === '') continue;
     let value: unknown;
@@ -114,6 +117,7 @@ async function traceRun(file: string): Promise<ScenarioRun> {
       throw new UsageError(issue.message, { file, line, field });
     }
     events.push(value as LabEvent);
+    lines.push(line);
   }
   const start = events.find((event): event is LabStartEvent => event.type === 'lab-start');
   if (!start) {
@@ -123,19 +127,30 @@ async function traceRun(file: string): Promise<ScenarioRun> {
       field: 'type',
     });
   }
+  if (start.scenario === CAPTURE_SCENARIO) {
+    const origin = Date.parse(start.startedAt) || 0;
+    const observations = events.flatMap((event, i) =>
+      event.type === 'request' ? [observationOf(event, origin, lines[i] ?? 0)] : [],
+    );
+    const runs = runsFromObservations(observations, file);
+    for (const run of runs) {
+      run.notes.push(`recorded by devicebound record in front of ${start.issuer}`);
+    }
+    return runs;
+  }
   const canaries = events.flatMap((event) =>
     event.type === 'request'
       ? event.issued.map((ref) => ({
           kind: ref.kind,
           fingerprint: ref.fingerprint,
-          preview: '(from a trace: fingerprint only)',
+          preview: TRACE_PREVIEW,
           issuedAt: event.t,
           deviceCode: ref.kind === 'device_code' ? ref.fingerprint : event.deviceCode,
           invocation: 1,
         }))
       : [],
   );
-  return {
+  const run: ScenarioRun = {
     task: `trace:${basename(file)}`,
     scenario: CAPTURE_SCENARIO,
     lab: {
@@ -152,4 +167,5 @@ async function traceRun(file: string): Promise<ScenarioRun> {
       `from ${basename(file)}: the lab's ${start.scenario} scenario, ${events.length} events`,
     ],
   };
+  return [run];
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { SEVERITIES, type Severity } from '../findings/severity.ts';
 import { loadPolicy } from '../policy/load.ts';
+import type { Policy } from '../policy/types.ts';
 import { FORMATS, type Format } from '../report/formats.ts';
 import { collect, formatOption, oneOf, outputOption } from './options.ts';
 import { assertOutputsMatchFormats, writeReports } from './write.ts';
@@ -47,14 +48,37 @@ export function registerAnalyze(program: Command): void {
 async function analyze(files: string[], flags: AnalyzeFlags): Promise<number> {
   assertOutputsMatchFormats(flags.format, flags.output);
   if (files.length === 0) throw new UsageError('give at least one capture file');
+  const policy = flags.policy ? await loadPolicy(flags.policy) : undefined;
+  return judgeCaptures(files, {
+    format: flags.format,
+    output: flags.output,
+    allowScope: flags.allowScope,
+    ...(policy && { policy }),
+    ...(flags.failOn !== undefined && { failOn: flags.failOn }),
+  });
+}
+
+export interface JudgeFlags {
+  format: Format[];
+  /** One report file per format (`-` or none: standard output). */
+  output: string[];
+  policy?: Policy;
+  allowScope: string[];
+  failOn?: Severity;
+}
+
+/**
+ * Judges captures and writes the reports; the exit code: 0 clean, 1 findings at or above
+ * `fail_on`, 3 when no device flow was found. `analyze` and `record` end here.
+ */
+export async function judgeCaptures(files: readonly string[], flags: JudgeFlags): Promise<number> {
   const [{ analyzeFiles }, { exitCodeOf }, { render }] = await Promise.all([
     import('../pipeline/analyze.ts'),
     import('../pipeline/check.ts'),
     import('../report/index.ts'),
   ]);
-  const policy = flags.policy ? await loadPolicy(flags.policy) : undefined;
   const { report } = await analyzeFiles(files, {
-    ...(policy && { policy }),
+    ...(flags.policy && { policy: flags.policy }),
     ...(flags.allowScope.length > 0 && { allowScope: flags.allowScope }),
     ...(flags.failOn !== undefined && { failOn: flags.failOn }),
   });

@@ -73,6 +73,11 @@ export interface RequestEvent {
    * or the JWT's `exp` minus its `iat` when that is longer.
    */
   tokenLifetime?: number;
+  /**
+   * v2 (recorded traces): the `expires_in` a device authorization answer announced, seconds
+   * (its `interval` is in `intervalInForce`).
+   */
+  expiresIn?: number;
   /** HTTP status of the answer; 0 when the connection was dropped instead. */
   status: number;
   /**

@@ -52,6 +52,7 @@ const requestEvent = z.strictObject({
   scheme: optional(z.string()),
   entry: optional(z.strictObject({ file: z.string(), index: count, line: position })),
   tokenLifetime: optional(z.number().nonnegative()),
+  expiresIn: optional(z.number().positive()),
   status: z.number().int().min(0).max(999),
   outcome: z.string(),
   wireError: optional(z.string()),
