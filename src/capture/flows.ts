@@ -20,7 +20,16 @@ const DEFAULT_INTERVAL = 5;
 const DEFAULT_EXPIRES_IN = 600;
 const SLOW_DOWN_STEP = 5;
 
+/**
+ * What a session is: one client_id at one identity host, within one HAR page when the capture
+ * has pages (devicebound's own HARs make each scenario run a page).
+ */
+function keyOf(observation: Observation): string {
+  return `${observation.clientId ?? '?'}@${observation.host}\0${observation.page ?? ''}`;
+}
+
 interface Session {
+  key: string;
   name: string;
   host: string;
   clientId: string | undefined;
@@ -52,16 +61,16 @@ export function runsFromObservations(observations: Observation[], file: string):
       const known = byCredential.get(credential.fingerprint);
       if (known) return known;
     }
-    const key = `${observation.clientId ?? '?'}@${observation.host}`;
+    const key = keyOf(observation);
     const open = sessions.findLast(
-      (session) =>
-        `${session.clientId ?? '?'}@${session.host}` === key &&
-        observation.startedAt - session.lastAt <= SESSION_GAP_MS,
+      (session) => session.key === key && observation.startedAt - session.lastAt <= SESSION_GAP_MS,
     );
     if (open) return open;
-    const count = sessions.filter((s) => `${s.clientId ?? '?'}@${s.host}` === key).length;
+    const count = sessions.filter((s) => s.key === key).length;
+    const page = observation.page === undefined ? '' : ` [${observation.page.slice(0, 80)}]`;
     const created: Session = {
-      name: `${observation.clientId ?? 'unknown-client'}@${observation.host}${count > 0 ? `#${count + 1}` : ''}`,
+      key,
+      name: `${observation.clientId ?? 'unknown-client'}@${observation.host}${page}${count > 0 ? `#${count + 1}` : ''}`,
       host: observation.host,
       clientId: observation.clientId,
       scheme: observation.scheme,

@@ -510,6 +510,7 @@ function exchangeOf(entry: unknown, index: number, load: Loader): HttpExchange {
   const status = typeof response.status === 'number' ? response.status : 0;
   return {
     index,
+    ...(typeof root.pageref === 'string' && root.pageref !== '' && { page: root.pageref }),
     startedAt,
     method: string(request.method, 'request.method'),
     url: urlOf(string(request.url, 'request.url'), load),

@@ -24,6 +24,8 @@ export interface HttpExchange {
   index: number;
   /** Line of the capture file where it starts, when the format has lines. */
   line?: number;
+  /** The HAR page it belongs to (`pageref`), when the capture has pages. */
+  page?: string;
   /** Wall-clock start, epoch ms. */
   startedAt: number;
   method: string;
@@ -50,6 +52,8 @@ export interface Observation {
   index: number;
   /** Line of the capture file the entry starts on (0 when the format has none). */
   line: number;
+  /** The HAR page (`pageref`): a session never spans two pages. */
+  page?: string;
   startedAt: number;
   method: string;
   scheme: string;
@@ -100,6 +104,7 @@ export function observe(exchange: HttpExchange): Observation {
   const base = {
     index: exchange.index,
     line: exchange.line ?? 0,
+    ...(exchange.page !== undefined && { page: exchange.page }),
     startedAt: exchange.startedAt,
     method: exchange.method.toUpperCase(),
     scheme: url?.protocol.replace(/:$/, '') ?? 'unknown',
@@ -123,7 +128,7 @@ export function observe(exchange: HttpExchange): Observation {
       wireGrantType,
       grantType: DEVICE_CODE_GRANT,
       ...named,
-      outcome: outcomeOf(exchange.status, answer),
+      outcome: tokenOutcomeOf(exchange.status, answer),
       ...lifetimeOf(answer),
       presented: code ? [seen('device_code', code)] : [],
       issued: tokensIn(answer),
@@ -139,7 +144,7 @@ export function observe(exchange: HttpExchange): Observation {
       wireGrantType,
       grantType: 'refresh_token',
       ...named,
-      outcome: outcomeOf(exchange.status, answer),
+      outcome: tokenOutcomeOf(exchange.status, answer),
       ...lifetimeOf(answer),
       presented: token ? [seen('refresh_token', token)] : [],
       issued: tokensIn(answer),
@@ -218,6 +223,17 @@ function lifetimeOf(answer: Fields): { tokenLifetime?: number } {
   }
   const lifetime = Math.max(announced ?? 0, carried ?? 0);
   return lifetime > 0 ? { tokenLifetime: lifetime } : {};
+}
+
+/**
+ * A token answer's outcome. A 2xx that holds neither a token nor an error could not be read
+ * (cut short, or not JSON): no client can act on it, so it is transient like a 5xx, as the
+ * lab records its own cut-short answers.
+ */
+function tokenOutcomeOf(status: number, answer: Fields): string {
+  const outcome = outcomeOf(status, answer);
+  if (outcome === 'success' && !answer.get('access_token')) return 'truncated_response';
+  return outcome;
 }
 
 function outcomeOf(status: number, answer: Fields): string {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import type { HarEntry } from '../evidence/har.ts';
 import { parseEvidence } from '../evidence/load.ts';
 import type { Evidence } from '../evidence/model.ts';
 import { SCENARIOS, type ScenarioName } from '../evidence/names.ts';
@@ -16,6 +17,7 @@ import {
   runCheck,
 } from '../runner/index.ts';
 import { assertRunnable } from '../runner/resolve-command.ts';
+import { VERSION } from '../version.ts';
 import { collect, formatOption, integer, oneOf, outputOption } from './options.ts';
 import { Progress } from './progress.ts';
 import { assertOutputsMatchFormats, writeAtomically, writeReports } from './write.ts';
@@ -35,6 +37,7 @@ interface CheckFlags {
   interval?: number;
   saveEvidence?: string;
   saveCanaries?: string;
+  saveHar?: string;
   evidence?: string;
   keepSandbox?: boolean;
   processTrace?: ProcessTraceMode;
@@ -91,6 +94,10 @@ export function registerCheck(program: Command): void {
       integer(1, 600),
     )
     .option('--save-evidence <file>', 'save the evidence (secrets hashed) to judge again later')
+    .option(
+      '--save-har <file>',
+      "save every exchange as HAR 1.2, one page per scenario, the lab's credentials replaced by stand-ins",
+    )
     .option('--evidence <file>', 'judge saved evidence instead of running anything')
     .option(
       '--save-canaries <file>',
@@ -200,9 +207,18 @@ async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence
   try {
     const canaries: Canary[] = [];
     const kept = new Map<string, string>();
+    const pages = new Map<string, HarEntry[]>();
     const evidence = await runCheck(policy, {
       onSandboxKept: (task, scenario, path) => kept.set(`${task}\0${scenario}`, path),
       ...(flags.saveCanaries && { onCanaries: (found: Canary[]) => canaries.push(...found) }),
+      ...(flags.saveHar && {
+        onExchange: (task: string, scenario: string, entry: HarEntry) => {
+          const id = `${task}/${scenario}`;
+          const page = pages.get(id) ?? [];
+          page.push(entry);
+          pages.set(id, page);
+        },
+      }),
       signal: controller.signal,
       keepSandbox: flags.keepSandbox ?? false,
       ...(flags.processTrace && { processTrace: flags.processTrace }),
@@ -211,6 +227,18 @@ async function runWithCtrlC(policy: Policy, flags: CheckFlags): Promise<Evidence
     });
     progress.finish();
     if (controller.signal.aborted) throw new InterruptedError();
+    if (flags.saveHar) {
+      const { harDocument } = await import('../evidence/har.ts');
+      const har = harDocument(
+        VERSION,
+        [...pages].map(([id, entries]) => ({
+          id,
+          title: `devicebound check: ${id}`,
+          entries: entries.sort((a, b) => a.startedDateTime.localeCompare(b.startedDateTime)),
+        })),
+      );
+      await writeAtomically(flags.saveHar, `${JSON.stringify(har, null, 2)}\n`);
+    }
     if (flags.saveCanaries) {
       // The one output with raw values, asked for by name: mode 0600, and said so.
       const list = canaries.map(({ kind, secret }) => ({ kind, value: secret.reveal() }));

@@ -3,6 +3,7 @@ import type { LabEndpoint, RequestEvent } from '../evidence/events.ts';
 import type { CanaryKind } from '../evidence/names.ts';
 import type { Fingerprint, Secret } from '../evidence/secret.ts';
 import type { CanaryRegistry } from './canaries.ts';
+import type { HarRecorder } from './har.ts';
 import type { OAuthError } from './http.ts';
 import type { LabKeys } from './keys.ts';
 import type { LabSettings } from './settings.ts';
@@ -19,6 +20,8 @@ export interface LabContext {
   canaries: CanaryRegistry;
   trace: Trace;
   keys: LabKeys;
+  /** Makes HAR entries when `settings.onExchange` wants them. */
+  har: HarRecorder | undefined;
   /**
    * Records a freshly made credential as a canary. `deviceCode` links it to the device
    * authorization it stems from (a device_code links to itself).

@@ -69,6 +69,9 @@ export const E = {
     }),
 };
 
+/** Each request's body once read, for the HAR of `check --save-har` (gone with the request). */
+export const bodiesRead = new WeakMap<IncomingMessage, Buffer>();
+
 /**
  * Reads the whole body, refusing more than 64 KiB without buffering it. Plain listeners rather
  * than `for await`: this runs on every poll, and the async iterator costs ~10 % of the lab's CPU.
@@ -91,9 +94,11 @@ export function readBody(request: IncomingMessage): Promise<Buffer> {
       chunks.push(chunk);
     };
     request.on('data', onData);
-    request.once('end', () =>
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
-    );
+    request.once('end', () => {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      bodiesRead.set(request, body);
+      resolve(body);
+    });
     request.once('error', reject);
     request.once('close', () => {
       if (!request.complete) reject(E.invalidRequest('request aborted'));

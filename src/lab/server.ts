@@ -6,6 +6,7 @@ import {
   type Socket,
 } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { decodeContent } from '../content-coding.ts';
 import { HarnessError } from '../errors.ts';
 import { Secret } from '../evidence/secret.ts';
 import { CanaryRegistry, normalizeUserCode } from './canaries.ts';
@@ -14,11 +15,12 @@ import { genericRoutes } from './dialects/generic.ts';
 import { dialectFor } from './dialects/index.ts';
 import { InjectedResourceError } from './endpoints/resource.ts';
 import { createVerification } from './endpoints/verification.ts';
+import { HarRecorder, type LabExchange } from './har.ts';
 import { splitHostPort } from './hosts.ts';
-import { answerMalformed, E, OAuthError, sendJson, sendOAuthError } from './http.ts';
+import { answerMalformed, bodiesRead, E, OAuthError, sendJson, sendOAuthError } from './http.ts';
 import { inspectIntercepted } from './intercept.ts';
 import { LabKeys } from './keys.ts';
-import { type EgressProxy, startEgressProxy } from './proxy.ts';
+import { type EgressProxy, type InterceptedRequest, startEgressProxy } from './proxy.ts';
 import type { LabSettings } from './settings.ts';
 import { type DeviceAuthorization, LabStore } from './store.ts';
 import { Trace } from './trace.ts';
@@ -64,6 +66,7 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
     canaries,
     trace,
     keys,
+    har: settings.onExchange ? new HarRecorder(canaries) : undefined,
     issue(kind, value, deviceCode) {
       const secret = new Secret(value);
       canaries.add({
@@ -170,11 +173,13 @@ export async function listen(settings: LabSettings): Promise<RunningLab> {
             ...(event.path !== undefined && { path: canaries.redact(event.path) }),
           }),
         mode: settings.egress,
-        intercepted: (request) =>
+        intercepted: (request) => {
           trace.record({
             type: 'egress',
             ...inspectIntercepted(request, canaries.list(), (text) => canaries.redact(text)),
-          }),
+          });
+          if (context.har) settings.onExchange?.(context.har.entry(interceptedExchange(request)));
+        },
       });
     } catch (error) {
       listener.close();
@@ -231,6 +236,8 @@ async function handle(
   response: ServerResponse,
 ): Promise<void> {
   const t = context.trace.now();
+  const startedAt = Date.now();
+  const answered = context.har ? tapResponse(response) : undefined;
   const url = parseUrl(request.url);
   // A played host is named by an absolute-form target (through the proxy) or the Host header.
   const asked = url?.host ?? splitHostPort(request.headers.host ?? '', 80)?.host;
@@ -261,7 +268,15 @@ async function handle(
   } catch (error) {
     if (error instanceof InjectedResourceError) {
       reply = { kind: 'fault', fault: 'resource-error' };
-      return finish(context, exchange, response, reply, { t, method, url, played, route });
+      return finish(context, exchange, response, reply, {
+        t,
+        method,
+        url,
+        played,
+        route,
+        startedAt,
+        answered,
+      });
     }
     const oauth =
       error instanceof OAuthError
@@ -271,7 +286,15 @@ async function handle(
       process.emitWarning(`devicebound lab: ${(error as Error).stack}`);
     reply = { kind: 'error', error: oauth };
   }
-  finish(context, exchange, response, reply, { t, method, url, played, route });
+  finish(context, exchange, response, reply, {
+    t,
+    method,
+    url,
+    played,
+    route,
+    startedAt,
+    answered,
+  });
 }
 
 /** Writes the reply and records the request. */
@@ -286,10 +309,34 @@ function finish(
     url: { url: URL } | null;
     played: string | undefined;
     route: Route | undefined;
+    startedAt: number;
+    answered: (() => Buffer) | undefined;
   },
 ): void {
   const { t, method, url, played, route } = request;
   const outcome = exchange.truncate ? writeTruncated(response, reply) : write(response, reply);
+  if (context.har && request.answered) {
+    // The exchange as the program saw it, for `check --save-har`: where it asked (the played
+    // host, or the lab's own address), what it sent, what it got.
+    const secure = (exchange.request.socket as TLSSocket | null)?.encrypted === true;
+    const origin = played
+      ? `${secure ? 'https' : 'http'}://${played}`
+      : context.issuer.replace(/\/$/, '');
+    const target = url ? `${url.url.pathname}${url.url.search}` : '/';
+    context.settings.onExchange?.(
+      context.har.entry({
+        startedAt: request.startedAt,
+        durationMs: Math.round((context.trace.now() - t) * 10) / 10,
+        method,
+        url: `${origin}${target}`,
+        requestHeaders: exchange.request.headers,
+        requestBody: bodiesRead.get(exchange.request),
+        status: outcome.status,
+        responseHeaders: outcome.status === 0 ? {} : response.getHeaders(),
+        responseBody: outcome.status === 0 ? undefined : request.answered(),
+      }),
+    );
+  }
   const { presented, issued, endpoint, ...details } = exchange.event;
   const dialect = played ? context.settings.dialect : 'generic';
   context.trace.record({
@@ -425,4 +472,51 @@ export function findByUserCode(
 ): DeviceAuthorization | undefined {
   const key = normalizeUserCode(userCode);
   return key ? context.store.byUserCode.get(key) : undefined;
+}
+
+/** Keeps a copy of what is written to `response`, for the HAR entry. */
+function tapResponse(response: ServerResponse): () => Buffer {
+  const chunks: Buffer[] = [];
+  const keep = (chunk: unknown) => {
+    if (typeof chunk === 'string') chunks.push(Buffer.from(chunk));
+    else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
+  };
+  const write = response.write.bind(response) as (...args: unknown[]) => boolean;
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.write = ((chunk: unknown, ...rest: unknown[]) => {
+    keep(chunk);
+    return write(chunk, ...rest);
+  }) as ServerResponse['write'];
+  response.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (typeof chunk !== 'function') keep(chunk);
+    return end(chunk, ...rest);
+  }) as ServerResponse['end'];
+  return () => Buffer.concat(chunks);
+}
+
+/** An intercepted request (never forwarded; answered 503 by the proxy) as a lab exchange. */
+function interceptedExchange(request: InterceptedRequest): LabExchange {
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(request.target);
+  const host = request.host.includes(':') ? `[${request.host}]` : request.host;
+  const defaultPort = request.scheme === 'https' ? 443 : 80;
+  const origin = `${request.scheme}://${host}${request.port === defaultPort ? '' : `:${request.port}`}`;
+  const encoding = request.headers['content-encoding'];
+  const decoded = decodeContent(
+    request.body,
+    Array.isArray(encoding) ? encoding.join(',') : encoding,
+  );
+  const headers = { ...request.headers };
+  if (!decoded.problem) delete headers['content-encoding'];
+  return {
+    startedAt: Date.now(),
+    durationMs: 0,
+    method: request.method,
+    url: absolute ? request.target : `${origin}${request.target}`,
+    requestHeaders: headers,
+    requestBody: decoded.body,
+    status: 503,
+    responseHeaders: { 'content-type': 'text/plain; charset=utf-8' },
+    responseBody: undefined,
+    comment: `intercepted by devicebound's egress proxy: never forwarded, answered 503${request.truncated ? '; body kept to its first 8 MiB' : ''}${decoded.problem ? `; body not decoded (${decoded.problem})` : ''}`,
+  };
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.ts';
+import type { HarEntry } from '../evidence/har.ts';
 import {
   AFTER_APPROVAL_FAULTS,
   type AfterApprovalFault,
@@ -91,6 +92,11 @@ export interface LabOptions {
    * searches it for canaries, records it and answers 503. Never forwarded either way.
    */
   egress?: 'intercept' | 'refuse';
+  /**
+   * Handed every exchange as a HAR entry, each credential the lab issued replaced by a stand-in
+   * (`check --save-har`). Off by default: nothing is kept then.
+   */
+  onExchange?: (entry: HarEntry) => void;
 }
 
 export interface LabSettings {
@@ -118,6 +124,7 @@ export interface LabSettings {
   ca: RunCa | undefined;
   tls: boolean;
   egress: 'intercept' | 'refuse';
+  onExchange: ((entry: HarEntry) => void) | undefined;
 }
 
 const DEFAULT_CLIENT_ID = 'devicebound-cli';
@@ -208,6 +215,7 @@ export function resolveLabSettings(options: LabOptions = {}): LabSettings {
     scopesSupported: options.scopesSupported ?? DEFAULT_SCOPES,
     traceFile: options.traceFile,
     keepEvents: keepEvents(options.keepEvents),
+    onExchange: options.onExchange,
     ...network(options),
   };
 }

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import type { HarEntry } from '../evidence/har.ts';
 import {
   EVIDENCE_VERSION,
   type Evidence,
@@ -34,6 +35,11 @@ export interface RunOptions {
    * `check --save-canaries`, whose file then holds secrets by design.
    */
   onCanaries?: (canaries: Canary[]) => void;
+  /**
+   * Handed each exchange of each scenario as a HAR entry, every credential the lab issued
+   * replaced by a stand-in: for `check --save-har`. Off by default.
+   */
+  onExchange?: (task: string, scenario: ScenarioName, entry: HarEntry) => void;
   /** What answers the programs and records what they did. Default: a fresh lab per scenario. */
   source?: EvidenceSource;
   /**
@@ -99,6 +105,9 @@ export async function runCheck(policy: Policy, options: RunOptions = {}): Promis
         signal,
         onProgress: (state) => options.onProgress?.(task.name, scenario, state),
         ...(options.onCanaries && { onCanaries: options.onCanaries }),
+        ...(options.onExchange && {
+          onExchange: (entry: HarEntry) => options.onExchange?.(task.name, scenario, entry),
+        }),
         ...(options.onSandboxKept && {
           onSandboxKept: (path: string) => options.onSandboxKept?.(task.name, scenario, path),
         }),

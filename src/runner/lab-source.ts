@@ -8,8 +8,11 @@ import type { EvidenceSource, ScenarioSource } from './source.ts';
  * proxy, the task's dialect, played hosts and TLS from `labOptionsFor`.
  */
 export const labSource: EvidenceSource = {
-  async start({ scenario, task, clientId, interval, ca }) {
-    const lab = await startLab(labOptionsFor(scenario, clientId, interval, { task, ca }));
+  async start({ scenario, task, clientId, interval, ca, onExchange }) {
+    const lab = await startLab({
+      ...labOptionsFor(scenario, clientId, interval, { task, ca }),
+      ...(onExchange && { onExchange }),
+    });
     return fromLab(lab);
   },
 };

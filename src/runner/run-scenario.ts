@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { HarEntry } from '../evidence/har.ts';
 import type {
   CanaryHit,
   CanaryRecord,
@@ -49,6 +50,8 @@ export interface ScenarioJob {
   onProgress?: (message: string) => void;
   /** See `RunOptions.onCanaries`. */
   onCanaries?: (canaries: Canary[]) => void;
+  /** See `RunOptions.onExchange`. */
+  onExchange?: (entry: HarEntry) => void;
   /** Told the sandbox's folder once the scenario is over, when `keepSandbox` keeps it. */
   onSandboxKept?: (path: string) => void;
 }
@@ -71,6 +74,7 @@ export async function runScenario(job: ScenarioJob): Promise<ScenarioRun> {
       clientId: job.clientId,
       interval: job.interval,
       ca: job.ca,
+      ...(job.onExchange && { onExchange: job.onExchange }),
     });
     const network = await networkFor(source, sandbox, job.ca);
     const tasks = job.scenario === 'session' ? [job.task, job.nextTask] : [job.task];

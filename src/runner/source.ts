@@ -6,6 +6,7 @@
  * test, a replay or a recording proxy can be another.
  */
 
+import type { HarEntry } from '../evidence/har.ts';
 import type { ScenarioRun } from '../evidence/model.ts';
 import type { ScenarioName } from '../evidence/names.ts';
 import type { Canary } from '../lab/index.ts';
@@ -27,6 +28,8 @@ export interface SourceRequest {
   interval: number | undefined;
   /** The run's certificate authority (one per `check` run, in memory), for answers over TLS. */
   ca: RunCa;
+  /** Told each exchange as a HAR entry, credentials replaced by stand-ins (`--save-har`). */
+  onExchange?: (entry: HarEntry) => void;
 }
 
 /** One scenario's source, live while its programs run. */
