@@ -231,6 +231,34 @@ describe('analyze on HAR captures', () => {
     expect(local.report.findings).toEqual([]);
   });
 
+  it('gave up at slow_down: decided when the capture goes on past the next poll, not when it ends first', async () => {
+    const deviceCode = token('dc-');
+    const abandoned = [
+      entry(0, 'POST', 'https://auth.example.com/oauth/device_authorization', {
+        form: { client_id: 'my-cli', scope: 'openid' },
+        answer: {
+          device_code: deviceCode,
+          user_code: 'WDJB-MJHT',
+          verification_uri: 'https://auth.example.com/device',
+          interval: 5,
+          expires_in: 600,
+        },
+      }),
+      entry(5000, 'POST', 'https://auth.example.com/oauth/token', {
+        form: { grant_type: GRANT, device_code: deviceCode, client_id: 'my-cli' },
+        status: 400,
+        answer: { error: 'slow_down' },
+      }),
+    ];
+    // The next poll was due 10 s after the slow_down: the capture shows 30 s more traffic.
+    const longer = await analyze('abort.har', har([...abandoned, ...noise(40_000, 1)]));
+    expect(fired(longer.report)).toEqual(['my-cli@auth.example.com: slow-down-abort']);
+    expect(longer.report.findings[0]?.message).toMatch(/sent no poll by the end of the capture/);
+    // The capture ends 1 s after the slow_down: it cannot show whether a poll came.
+    const shorter = await analyze('abort-short.har', har([...abandoned, ...noise(6_000, 2)]));
+    expect(shorter.report.findings).toEqual([]);
+  });
+
   it('SARIF points each finding at the capture file and the line of its entry', async () => {
     const flow = genericFlow({ gaps: [5000, 1000, 5000] });
     const text = har([...noise(-500, 1), ...flow.entries]);

@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import type { EgressEvent, LabEvent, RequestEvent } from '../evidence/events.ts';
 import type { CanaryRecord, ScenarioRun } from '../evidence/model.ts';
-import { CAPTURE_SCENARIO } from '../evidence/names.ts';
+import { CAPTURE_END_MARKER, CAPTURE_SCENARIO } from '../evidence/names.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import { DEVICE_CODE_GRANT, type Observation } from './observe.ts';
 
@@ -49,9 +49,15 @@ export interface CaptureRuns {
 }
 
 /** `observations` in any order; `file` is the capture's path as given (events point into it). */
-export function runsFromObservations(observations: Observation[], file: string): ScenarioRun[] {
+export function runsFromObservations(
+  observations: Observation[],
+  file: string,
+  /** When the recording ended, epoch ms, if the capture says (default: its last request). */
+  endedAt?: number,
+): ScenarioRun[] {
   const sorted = [...observations].sort((a, b) => a.startedAt - b.startedAt || a.index - b.index);
   const origin = sorted[0]?.startedAt ?? 0;
+  const end = Math.max(endedAt ?? 0, sorted.at(-1)?.startedAt ?? 0);
   const sessions: Session[] = [];
   const byCredential = new Map<Fingerprint, Session>();
   const identityHosts = new Set<string>();
@@ -127,9 +133,24 @@ export function runsFromObservations(observations: Observation[], file: string):
     }
   }
 
-  return sessions.map((session) =>
-    runOf(session, origin, resources.get(session) ?? [], egress.get(session) ?? [], file),
-  );
+  return sessions.map((session) => {
+    const run = runOf(
+      session,
+      origin,
+      resources.get(session) ?? [],
+      egress.get(session) ?? [],
+      file,
+    );
+    // Whatever a flow did not do by the end of the recording, the capture can say it did not do
+    // (a poll that never came after slow_down); after it, nothing is known.
+    run.events.push({
+      type: 'marker',
+      seq: run.events.length + 1,
+      t: Math.max(0, end - origin),
+      label: CAPTURE_END_MARKER,
+    });
+    return run;
+  });
 }
 
 function runOf(

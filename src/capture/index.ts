@@ -11,7 +11,7 @@ import { UsageError } from '../errors.ts';
 import type { LabEvent, LabStartEvent } from '../evidence/events.ts';
 import { parseEvidence } from '../evidence/load.ts';
 import type { Evidence, ScenarioRun } from '../evidence/model.ts';
-import { CAPTURE_SCENARIO } from '../evidence/names.ts';
+import { CAPTURE_END_MARKER, CAPTURE_SCENARIO } from '../evidence/names.ts';
 import { labEventSchema } from '../evidence/schema.ts';
 import { runsFromObservations } from './flows.ts';
 import { harEntries } from './har.ts';
@@ -132,7 +132,10 @@ async function traceRuns(file: string): Promise<ScenarioRun[]> {
     const observations = events.flatMap((event, i) =>
       event.type === 'request' ? [observationOf(event, origin, lines[i] ?? 0)] : [],
     );
-    const runs = runsFromObservations(observations, file);
+    const end = events.findLast(
+      (event) => event.type === 'marker' && event.label === CAPTURE_END_MARKER,
+    );
+    const runs = runsFromObservations(observations, file, end && origin + end.t);
     for (const run of runs) {
       run.notes.push(`recorded by devicebound record in front of ${start.issuer}`);
     }

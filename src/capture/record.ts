@@ -28,12 +28,15 @@ import * as tls from 'node:tls';
 import { decodeContent } from '../content-coding.ts';
 import { UsageError } from '../errors.ts';
 import type { LabEvent, LabStartEvent } from '../evidence/events.ts';
-import { CAPTURE_SCENARIO } from '../evidence/names.ts';
+import { CAPTURE_END_MARKER, CAPTURE_SCENARIO } from '../evidence/names.ts';
 import { observe } from './observe.ts';
 import { requestEventOf } from './recorded.ts';
 
 /** A request or answer larger than this is refused (413) or cut off (502): IdP traffic is small. */
 export const MAX_RECORDED_BODY_BYTES = 16 * 1024 * 1024;
+
+/** An event before the recorder numbers it. */
+type Unsequenced = LabEvent extends infer E ? (E extends LabEvent ? Omit<E, 'seq'> : never) : never;
 
 /** How long `close` lets exchanges in flight finish. */
 const CLOSE_GRACE_MS = 2000;
@@ -98,7 +101,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   const now = () => Math.round((performance.now() - origin) * 10) / 10;
   let seq = 0;
   let index = 0;
-  const emit = (event: Omit<LabEvent, 'seq'>) => {
+  const emit = (event: Unsequenced) => {
     seq += 1;
     options.write({ ...event, seq } as LabEvent);
   };
@@ -237,6 +240,8 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       ]);
       for (const socket of sockets) socket.destroy();
       await closed;
+      // Where the recording ends: a poll not sent by then was not sent while recording.
+      emit({ type: 'marker', t: now(), label: CAPTURE_END_MARKER });
     },
   };
 }

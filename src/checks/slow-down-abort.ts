@@ -48,8 +48,9 @@ function insteadOf(item: AbandonedSlowDown, run: ScenarioRun): string {
     return `started device authorization ${next.authorization.number} at ${clockOf(run)(next.at)}`;
   }
   const at = clockOf(run)(next.at);
+  if (next.kind === 'silence') return `sent no poll by the end of the capture at ${at}`;
   if (next.exitCode === null) return `ended at ${at} (${next.signal ?? 'killed'})`;
-  if (next.exitCode === 0 && !obtainedToken(run, item.invocation)) {
+  if (next.exitCode === 0 && item.invocation && !obtainedToken(run, item.invocation)) {
     return `exited 0 at ${at} without obtaining a token`;
   }
   return `exited with code ${next.exitCode} at ${at}`;

@@ -175,7 +175,7 @@ describe('abandonedSlowDowns', () => {
       dueAt,
       next: next.kind,
       at: next.at,
-      run: invocation.index,
+      run: invocation?.index,
     }));
 
   it('reads what came instead of the next poll: an exit, or a new device authorization', () => {

@@ -9,6 +9,7 @@
 
 import type { RequestEvent } from '../evidence/events.ts';
 import type { Invocation, ScenarioRun } from '../evidence/model.ts';
+import { CAPTURE_END_MARKER } from '../evidence/names.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import { honoursInterval } from '../evidence/timing.ts';
 import { interval, seconds } from './format.ts';
@@ -328,7 +329,9 @@ export const EXPIRY_MARGIN_MS = 1000;
 /** What a program did instead of polling again after `slow_down`. */
 export type AfterSlowDown =
   | { kind: 'exit'; at: number; exitCode: number | null; signal: string | null }
-  | { kind: 'restart'; at: number; authorization: DeviceAuthorizationRecord };
+  | { kind: 'restart'; at: number; authorization: DeviceAuthorizationRecord }
+  /** A capture: no poll came, and the capture went on past the time it was due. */
+  | { kind: 'silence'; at: number };
 
 export interface AbandonedSlowDown {
   series: PollSeries;
@@ -341,7 +344,8 @@ export interface AbandonedSlowDown {
   requiredSeconds: number;
   /** When the next poll was due. */
   dueAt: number;
-  invocation: Invocation;
+  /** The program run that polled; none in a capture. */
+  invocation: Invocation | undefined;
   next: AfterSlowDown;
 }
 
@@ -358,6 +362,14 @@ export interface AbandonedSlowDown {
  * its timeout or with processes of its run still alive after the grace period (they may still
  * have been waiting to poll; `unclean-exit` reports both).
  */
+/** When the capture a run was read from ends, if it is one. */
+export function captureEndOf(run: ScenarioRun): number | undefined {
+  const marker = run.events.findLast(
+    (event) => event.type === 'marker' && event.label === CAPTURE_END_MARKER,
+  );
+  return marker?.t;
+}
+
 export function abandonedSlowDowns(run: ScenarioRun): AbandonedSlowDown[] {
   const base = baseInterval(run);
   const authorizations = deviceAuthorizations(run);
@@ -369,7 +381,9 @@ export function abandonedSlowDowns(run: ScenarioRun): AbandonedSlowDown[] {
     // A poll after a final answer is `poll-after-terminal`'s; stopping after it is right.
     if (answers.includes('terminal')) continue;
     const invocation = invocationAt(run, poll.t);
-    if (!invocation || isAfterExit(invocation, poll.t)) continue;
+    // A capture has no program runs: what came after is read from the traffic alone.
+    const captureEnd = run.invocations.length === 0 ? captureEndOf(run) : undefined;
+    if (captureEnd === undefined && (!invocation || isAfterExit(invocation, poll.t))) continue;
     // Without its device authorization the code's lifetime is unknown: it may have run out.
     const expiresAt = series.authorization?.expiresAt;
     if (expiresAt === undefined) continue;
@@ -381,12 +395,20 @@ export function abandonedSlowDowns(run: ScenarioRun): AbandonedSlowDown[] {
     const restart = authorizations.find(
       (authorization) =>
         authorization.at > poll.t &&
-        authorization.invocation === invocation &&
-        !isAfterExit(invocation, authorization.at),
+        (captureEnd !== undefined ||
+          (invocation !== undefined &&
+            authorization.invocation === invocation &&
+            !isAfterExit(invocation, authorization.at))),
     );
     let next: AfterSlowDown;
     if (restart) {
       next = { kind: 'restart', at: restart.at, authorization: restart };
+    } else if (captureEnd !== undefined) {
+      // The capture ended before the next poll was due: it may simply not show it.
+      if (captureEnd < dueAt) continue;
+      next = { kind: 'silence', at: captureEnd };
+    } else if (!invocation) {
+      continue;
     } else {
       if (invocation.timedOut || invocation.leftovers.length > 0) continue;
       const { endedAt: at, exitCode, signal } = invocation;

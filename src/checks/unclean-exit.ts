@@ -21,7 +21,7 @@ export const check: Check = {
     const exitedAtSlowDown = new Set(
       abandonedSlowDowns(run)
         .filter((abandoned) => abandoned.next.kind === 'exit')
-        .map((abandoned) => abandoned.invocation.index),
+        .flatMap((abandoned) => abandoned.invocation?.index ?? []),
     );
     const evidence: EvidenceItem[] = [];
     const problems = new Set<string>();

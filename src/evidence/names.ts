@@ -24,6 +24,11 @@ export type ScenarioName = (typeof SCENARIOS)[number];
  * one the lab steered. Never a scenario `check` runs.
  */
 export const CAPTURE_SCENARIO = 'capture';
+/**
+ * The marker a capture's runs end with, at the end of the recording: what a flow had not done
+ * by then, the capture shows it did not do; after it, nothing is known.
+ */
+export const CAPTURE_END_MARKER = 'capture-end';
 export type RunScenario = ScenarioName | typeof CAPTURE_SCENARIO;
 
 /**
