@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
-import { type Entry, entry, har, noise, token } from './har-builder.ts';
+import { type Entry, entry, har, noise, T0, token } from './har-builder.ts';
 
 const work = await mkdtemp(join(tmpdir(), 'devicebound-analyze-'));
 afterAll(() => rm(work, { recursive: true, force: true }));
@@ -257,6 +257,35 @@ describe('analyze on HAR captures', () => {
     // The capture ends 1 s after the slow_down: it cannot show whether a poll came.
     const shorter = await analyze('abort-short.har', har([...abandoned, ...noise(6_000, 2)]));
     expect(shorter.report.findings).toEqual([]);
+  });
+
+  it('session-reuse across sittings: a token used again hours later without a new sign-in; allowed with session: reuse', async () => {
+    const flow = genericFlow({ gaps: [5000] });
+    const [, , me] = flow.entries;
+    const later = (hours: number) =>
+      JSON.parse(
+        JSON.stringify(me).replace(
+          /"startedDateTime":"[^"]*"/,
+          `"startedDateTime":"${new Date(T0 + hours * 3600_000).toISOString()}"`,
+        ),
+      ) as Entry;
+    const reused = await analyze('reuse.har', har([...flow.entries, later(3)]));
+    expect(fired(reused.report)).toEqual(['my-cli@auth.example.com: session-reuse']);
+    expect(reused.report.findings[0]?.message).toMatch(/issued in an earlier sitting/);
+    // Within the hour it is the same sitting: a program using its token, nothing more.
+    const sameSitting = await analyze('same-sitting.har', har([...flow.entries, later(0.5)]));
+    expect(sameSitting.report.findings).toEqual([]);
+    // A policy that lets the task reuse its session.
+    const policy = join(work, 'reuse.yaml');
+    await writeFile(
+      policy,
+      'version: 1\ntasks:\n  my-cli:\n    run: [my-cli, login]\n    client_id: my-cli\n    session: reuse\n',
+    );
+    const allowed = await analyze('reuse-allowed.har', har([...flow.entries, later(3)]), [
+      '--policy',
+      policy,
+    ]);
+    expect(allowed.report.findings).toEqual([]);
   });
 
   it('SARIF points each finding at the capture file and the line of its entry', async () => {

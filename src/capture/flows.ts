@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import type { EgressEvent, LabEvent, RequestEvent } from '../evidence/events.ts';
 import type { CanaryRecord, ScenarioRun } from '../evidence/model.ts';
-import { CAPTURE_END_MARKER, CAPTURE_SCENARIO } from '../evidence/names.ts';
+import { CAPTURE_END_MARKER, CAPTURE_SCENARIO, CAPTURE_SITTING_MARKER } from '../evidence/names.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import { DEVICE_CODE_GRANT, type Observation } from './observe.ts';
 
@@ -141,6 +141,7 @@ export function runsFromObservations(
       egress.get(session) ?? [],
       file,
     );
+    markSittings(run);
     // Whatever a flow did not do by the end of the recording, the capture can say it did not do
     // (a poll that never came after slow_down); after it, nothing is known.
     run.events.push({
@@ -314,4 +315,33 @@ function runOf(
       `from ${basename(file)}: ${indexes.length} entries (${Math.min(...indexes)}–${Math.max(...indexes)})`,
     ],
   };
+}
+
+/**
+ * Marks where the run's traffic starts again after more than `SESSION_GAP_MS` of silence: a new
+ * sitting, as a new program run is in the lab. A credential of an earlier sitting presented in
+ * a later one before its own device authorization is `session-reuse`.
+ */
+function markSittings(run: ScenarioRun): void {
+  const starts: number[] = [];
+  let last: number | undefined;
+  for (const event of run.events) {
+    if (event.type !== 'request') continue;
+    if (last !== undefined && event.t - last > SESSION_GAP_MS) starts.push(event.t);
+    last = event.t;
+  }
+  if (starts.length === 0) return;
+  const markers: LabEvent[] = starts.map((t, i) => ({
+    type: 'marker',
+    seq: 0,
+    t,
+    label: CAPTURE_SITTING_MARKER,
+    data: { sitting: i + 2 },
+  }));
+  // A sitting's marker comes before its first request (the sort is stable).
+  const events = [...markers, ...run.events].sort((a, b) => a.t - b.t);
+  events.forEach((event, i) => {
+    event.seq = i + 1;
+  });
+  run.events = events;
 }

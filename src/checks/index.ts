@@ -60,6 +60,7 @@ export const TRAFFIC_CHECKS: readonly CheckId[] = [
   'error-backoff',
   'excess-scope',
   'silent-refresh',
+  'session-reuse',
   'slow-down-abort',
   'secret-in-telemetry',
   'long-lived-token',

@@ -2,6 +2,7 @@
 
 import type { RequestEvent } from '../evidence/events.ts';
 import type { CanaryRecord, Invocation } from '../evidence/model.ts';
+import { CAPTURE_SITTING_MARKER } from '../evidence/names.ts';
 import { count, kindName } from './format.ts';
 import {
   clockOf,
@@ -9,6 +10,7 @@ import {
   invocationsOf,
   isRefreshGrant,
   requestsIn,
+  requestsOf,
 } from './timeline.ts';
 import type { Check, CheckContext, EvidenceItem } from './types.ts';
 
@@ -21,7 +23,9 @@ export const check: Check = {
     fix: "Keep each run's tokens to that run: start a new device authorization instead of loading a stored token, or set `session: reuse` for tasks that are meant to share a session.",
   },
 
-  evaluate({ run, policyFor }) {
+  evaluate(context) {
+    const { run, policyFor } = context;
+    if (run.invocations.length === 0) return fromCapture(context);
     const invocations = invocationsOf(run);
     const byIndex = new Map(invocations.map((invocation) => [invocation.index, invocation]));
     const authorizations = deviceAuthorizations(run);
@@ -89,5 +93,47 @@ function evidenceOf(
     kind: canary.kind,
     fingerprint: canary.fingerprint,
     preview: canary.preview,
+  };
+}
+
+/**
+ * A capture has no program runs; its sittings (traffic again after more than an hour of
+ * silence, marked when the capture was read) stand in for them: a credential issued in an
+ * earlier sitting, presented in a later one before that sitting's own device authorization.
+ */
+function fromCapture({ run, policy }: CheckContext) {
+  if (policy.session === 'reuse') return null;
+  const starts = run.events
+    .filter((event) => event.type === 'marker' && event.label === CAPTURE_SITTING_MARKER)
+    .map((event) => event.t);
+  if (starts.length === 0) return null;
+  const sittingAt = (t: number) => starts.filter((start) => start <= t).length + 1;
+  const at = clockOf(run);
+  const authorized = new Set<number>();
+  const evidence: EvidenceItem[] = [];
+  for (const event of requestsOf(run)) {
+    const sitting = sittingAt(event.t);
+    if (event.endpoint === 'device_authorization') authorized.add(sitting);
+    if (sitting === 1 || authorized.has(sitting)) continue;
+    for (const ref of presentedCredentials(event)) {
+      const canary = run.canaries.find((c) => c.fingerprint === ref.fingerprint);
+      if (!canary || sittingAt(canary.issuedAt) >= sitting) continue;
+      const where = event.endpoint === 'resource' ? 'at the resource' : 'in a refresh_token grant';
+      evidence.push({
+        summary: `sitting ${sitting} (traffic again at ${at(event.t)} after more than an hour of silence) presented the ${kindName(canary.kind)} issued in sitting ${sittingAt(canary.issuedAt)} ${where} (${event.outcome}), before any device authorization of its own`,
+        at: event.t,
+        seq: event.seq,
+        kind: canary.kind,
+        fingerprint: canary.fingerprint,
+        preview: canary.preview,
+      });
+    }
+  }
+  if (evidence.length === 0) return null;
+  return {
+    message:
+      `presented ${count(evidence.length, 'credential')} issued in an earlier sitting without a ` +
+      'new device authorization first; the policy does not allow the session to be reused',
+    evidence,
   };
 }

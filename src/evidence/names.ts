@@ -29,6 +29,11 @@ export const CAPTURE_SCENARIO = 'capture';
  * by then, the capture shows it did not do; after it, nothing is known.
  */
 export const CAPTURE_END_MARKER = 'capture-end';
+/**
+ * The marker where a capture's run starts a new sitting: its first request after more than
+ * an hour without one (a capture's stand-in for the lab's separate program runs).
+ */
+export const CAPTURE_SITTING_MARKER = 'capture-sitting';
 export type RunScenario = ScenarioName | typeof CAPTURE_SCENARIO;
 
 /**
