@@ -31,6 +31,11 @@ interface ServeFlags {
   dialect?: DialectName;
   tls?: boolean;
   hostName?: string[];
+  omitInterval?: boolean;
+  userCodeLength?: number;
+  reusableDeviceCodes?: boolean;
+  rateLimit: boolean;
+  slowDown: boolean;
 }
 
 /** Events a `serve` keeps in memory: a lab left running for days stays within bounds. */
@@ -78,6 +83,15 @@ export function registerServe(program: Command): void {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--tls', "listen with TLS on the lab's own port, with a certificate from a fresh CA")
+    .option('--omit-interval', 'weak: announce no interval in device authorization answers')
+    .option(
+      '--user-code-length <n>',
+      'weak below 8: user codes of this many base-20 characters',
+      integer(4, 12),
+    )
+    .option('--reusable-device-codes', 'weak: a device_code can be redeemed again after approval')
+    .option('--no-rate-limit', 'weak: no limit on wrong user codes at the verification page')
+    .option('--no-slow-down', 'weak: never answer slow_down to a poll that comes too soon')
     .option('-q, --quiet', 'do not log each request')
     .action(async (flags: ServeFlags) => {
       await serve(flags);
@@ -129,6 +143,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.clientId !== undefined && { clientId: flags.clientId }),
     ...(flags.trace !== undefined && { traceFile: flags.trace }),
     keepEvents: flags.keepEvents,
+    ...(flags.omitInterval && { announceInterval: false }),
+    ...(flags.userCodeLength !== undefined && { userCodeLength: flags.userCodeLength }),
+    ...(flags.reusableDeviceCodes && { reusableDeviceCodes: true }),
+    rateLimitUserCodes: flags.rateLimit,
+    enforceInterval: flags.slowDown,
   });
   let requests = 0;
   lab.trace.on('event', (event) => {

@@ -56,17 +56,24 @@ export class CanaryRegistry {
 /** RFC 8628 §6.1: base-20, no vowels (no words), no look-alike characters. */
 export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 
-/** 8 characters from the base-20 alphabet: 34.5 bits, shown as `XXXX-XXXX`. */
-export function newUserCode(): string {
+/**
+ * `length` characters from the base-20 alphabet, shown in two halves (`XXXX-XXXX`): 8 give
+ * 34.5 bits (RFC 8628 §6.1). A lab configured weak (`serve --user-code-length 6`) gives fewer.
+ */
+export function newUserCode(length = 8): string {
   let code = '';
-  for (let i = 0; i < 8; i++) code += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)];
-  return `${code.slice(0, 4)}-${code.slice(4)}`;
+  for (let i = 0; i < length; i++) code += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)];
+  const half = Math.ceil(length / 2);
+  return `${code.slice(0, half)}-${code.slice(half)}`;
 }
+
+/** The user-code lengths a lab can be configured with. */
+export const USER_CODE_LENGTHS = { min: 4, max: 12 } as const;
 
 /** Case-insensitive, dashes and spaces ignored (RFC 8628 §6.1). `null` when it cannot be one. */
 export function normalizeUserCode(input: string): string | null {
   const code = input.replace(/[\s-]/g, '').toUpperCase();
-  if (code.length !== 8) return null;
+  if (code.length < USER_CODE_LENGTHS.min || code.length > USER_CODE_LENGTHS.max) return null;
   for (const char of code) if (!USER_CODE_ALPHABET.includes(char)) return null;
   return code;
 }

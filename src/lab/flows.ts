@@ -24,10 +24,11 @@ export function startDeviceAuthorization(
   const { settings, store, trace } = context;
   const { event } = exchange;
   const now = trace.now();
-  let userCode = newUserCode();
+  const length = context.settings.userCodeLength;
+  let userCode = newUserCode(length);
   // 20^8 codes: a collision among live codes is unlikely but must not hand one user's approval
   // to another device.
-  while (store.byUserCode.has(normalizeUserCode(userCode) ?? '')) userCode = newUserCode();
+  while (store.byUserCode.has(normalizeUserCode(userCode) ?? '')) userCode = newUserCode(length);
 
   const deviceCode = context.issue('device_code', newDeviceCode());
   const authorization: DeviceAuthorization = {
@@ -116,7 +117,8 @@ export function pollDeviceCode(
       event.injected = 'truncated';
       return { kind: 'approved', authorization };
     }
-    authorization.status = 'consumed';
+    // Single use (RFC 8628 §3.5, RFC 6749 §4.1.2's rule for codes), unless configured weak.
+    if (!context.settings.reusableDeviceCodes) authorization.status = 'consumed';
     return { kind: 'approved', authorization };
   }
 

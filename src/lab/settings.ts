@@ -8,6 +8,7 @@ import {
 } from '../evidence/names.ts';
 import type { RunCa } from '../tls/ca.ts';
 import { normalizeHostName } from '../tls/names.ts';
+import { USER_CODE_LENGTHS } from './canaries.ts';
 import {
   type AutoDecision,
   isScenarioName,
@@ -58,6 +59,15 @@ export interface LabOptions {
    * lets a server do. Default true.
    */
   enforceInterval?: boolean;
+  /**
+   * The lab configured weak, for `probe` (each off or smaller than RFC 8628 asks): announce no
+   * `interval`; user codes of this many characters (default 8); device codes that can be
+   * redeemed again after approval; no limit on wrong user codes at the verification page.
+   */
+  announceInterval?: boolean;
+  userCodeLength?: number;
+  reusableDeviceCodes?: boolean;
+  rateLimitUserCodes?: boolean;
   /** Scopes advertised in metadata. Requests may ask for any well-formed scope. */
   scopesSupported?: string[];
   /** Write every recorded event as one JSON line to this file. */
@@ -114,6 +124,10 @@ export interface LabSettings {
   issueRefreshTokens: boolean;
   allowRefresh: boolean;
   enforceInterval: boolean;
+  announceInterval: boolean;
+  userCodeLength: number;
+  reusableDeviceCodes: boolean;
+  rateLimitUserCodes: boolean;
   scopesSupported: string[];
   traceFile: string | undefined;
   /** `Infinity` when every event is kept. */
@@ -197,6 +211,18 @@ export function resolveLabSettings(options: LabOptions = {}): LabSettings {
     throw new UsageError('must be 1-200 visible ASCII characters', { field: 'clientId' });
   }
 
+  const userCodeLength = options.userCodeLength ?? 8;
+  if (
+    !Number.isInteger(userCodeLength) ||
+    userCodeLength < USER_CODE_LENGTHS.min ||
+    userCodeLength > USER_CODE_LENGTHS.max
+  ) {
+    throw new UsageError(
+      `must be a whole number from ${USER_CODE_LENGTHS.min} to ${USER_CODE_LENGTHS.max}`,
+      { field: 'userCodeLength' },
+    );
+  }
+
   return {
     host: options.host ?? '127.0.0.1',
     port,
@@ -212,6 +238,10 @@ export function resolveLabSettings(options: LabOptions = {}): LabSettings {
     issueRefreshTokens: options.issueRefreshTokens ?? true,
     allowRefresh: options.allowRefresh ?? true,
     enforceInterval: options.enforceInterval ?? true,
+    announceInterval: options.announceInterval ?? true,
+    userCodeLength,
+    reusableDeviceCodes: options.reusableDeviceCodes ?? false,
+    rateLimitUserCodes: options.rateLimitUserCodes ?? true,
     scopesSupported: options.scopesSupported ?? DEFAULT_SCOPES,
     traceFile: options.traceFile,
     keepEvents: keepEvents(options.keepEvents),

@@ -24,7 +24,7 @@ export const deviceAuthorization: Handler = async (context, exchange) => {
       verification_uri: verificationUri,
       verification_uri_complete: `${verificationUri}?user_code=${encodeURIComponent(userCode)}`,
       expires_in: settings.expiresIn,
-      interval: settings.interval,
+      ...(settings.announceInterval && { interval: settings.interval }),
     },
     200,
     { 'cache-control': 'no-store' },
