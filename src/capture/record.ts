@@ -11,7 +11,6 @@
  * check it against the URL they were given (RFC 8414 §3.3); an ID token still names the
  * upstream.
  */
-import { readFile } from 'node:fs/promises';
 import {
   createServer,
   request as httpRequest,
@@ -24,11 +23,11 @@ import {
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import * as tls from 'node:tls';
 import { decodeContent } from '../content-coding.ts';
 import { UsageError } from '../errors.ts';
 import type { LabEvent, LabStartEvent } from '../evidence/events.ts';
 import { CAPTURE_END_MARKER, CAPTURE_SCENARIO } from '../evidence/names.ts';
+import { trustFor } from '../tls/trust.ts';
 import { observe } from './observe.ts';
 import { requestEventOf } from './recorded.ts';
 
@@ -68,7 +67,7 @@ export interface RecorderTarget {
  */
 export async function recorderTarget(upstream: string, caFile?: string): Promise<RecorderTarget> {
   const url = upstreamUrl(upstream);
-  return { upstream: url, ...(await trustFor(url, caFile)) };
+  return { upstream: url, ...(await trustFor(url, caFile, '--ca-file')) };
 }
 
 export interface RecorderOptions {
@@ -262,39 +261,6 @@ function upstreamUrl(text: string): URL {
     });
   }
   return url;
-}
-
-/** The CAs the upstream is checked against: the system store (Node 22.15+) and `caFile`. */
-async function trustFor(
-  upstream: URL,
-  caFile: string | undefined,
-): Promise<{ ca: string[] | undefined; trust: string }> {
-  if (upstream.protocol !== 'https:') return { ca: undefined, trust: 'plain HTTP' };
-  const system =
-    typeof tls.getCACertificates === 'function' ? tls.getCACertificates('system') : undefined;
-  let extra: string[] = [];
-  if (caFile) {
-    const pem = await readFile(caFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read (${error.code ?? error.message})`, {
-        file: caFile,
-        field: '--ca-file',
-      });
-    });
-    extra = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    if (extra.length === 0) {
-      throw new UsageError('no PEM certificate in it', { file: caFile, field: '--ca-file' });
-    }
-  }
-  if (!system) {
-    return {
-      ca: caFile ? [...tls.rootCertificates, ...extra] : undefined,
-      trust: `Node's bundled CAs (this Node has no system store reader)${caFile ? ` and ${caFile}` : ''}`,
-    };
-  }
-  return {
-    ca: [...system, ...extra],
-    trust: `the system trust store (${system.length} CAs)${caFile ? ` and ${extra.length} from ${caFile}` : ''}`,
-  };
 }
 
 function forward(
