@@ -221,6 +221,10 @@ function lifetimeOf(answer: Fields): { tokenLifetime?: number } {
       // not a JWT after all
     }
   }
+  // JWT times are whole seconds: one more than announced is rounding, not a longer life.
+  if (carried !== undefined && announced !== undefined && carried - announced <= 1) {
+    carried = announced;
+  }
   const lifetime = Math.max(announced ?? 0, carried ?? 0);
   return lifetime > 0 ? { tokenLifetime: lifetime } : {};
 }

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
   check: async (program) => (await import('./check.ts')).registerCheck(program),
   analyze: async (program) => (await import('./analyze.ts')).registerAnalyze(program),
   record: async (program) => (await import('./record.ts')).registerRecord(program),
+  probe: async (program) => (await import('./probe.ts')).registerProbe(program),
   serve: async (program) => (await import('./serve.ts')).registerServe(program),
   scan: async (program) => (await import('./scan.ts')).registerScan(program),
   inventory: async (program) => (await import('./inventory.ts')).registerInventory(program),
