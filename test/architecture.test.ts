@@ -26,7 +26,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   runner: ['evidence', 'lab', 'policy', 'search', 'tls'],
   scan: ['evidence', 'findings', 'report', 'search'],
   inventory: ['evidence', 'findings', 'report'],
-  probe: ['evidence', 'findings', 'report', 'tls'],
+  probe: ['client', 'evidence', 'findings', 'report', 'tls'],
   pipeline: ['capture', 'checks', 'evidence', 'findings', 'policy', 'report', 'runner'],
   cli: [
     'capture',
@@ -37,6 +37,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'lab',
     'pipeline',
     'policy',
+    'probe',
     'report',
     'runner',
     'scan',

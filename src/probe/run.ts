@@ -11,6 +11,7 @@
  * server answered, request by request.
  */
 import { randomBytes } from 'node:crypto';
+import { metadataUrl } from '../client/discovery.ts';
 import { HarnessError, UsageError } from '../errors.ts';
 import { isFailing, type Severity } from '../findings/index.ts';
 import { trustFor } from '../tls/trust.ts';
@@ -406,11 +407,7 @@ async function discover(
   issuer: URL,
   say: (line: string) => void,
 ): Promise<{ metadata: Metadata; evidence: string }> {
-  const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '');
-  const candidates = [
-    new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin),
-    new URL(`${path}/.well-known/openid-configuration`, issuer.origin),
-  ];
+  const candidates = [metadataUrl(issuer, 'oauth2'), metadataUrl(issuer, 'oidc')];
   let last = '';
   for (const url of candidates) {
     say(`discovery: GET ${url.href}`);
