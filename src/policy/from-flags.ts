@@ -96,7 +96,9 @@ function applyFlags(policy: Policy, flags: PolicyFlags, env: Record<string, stri
     tasks: policy.tasks.map((task) => ({
       ...task,
       env: { ...task.env, ...env },
-      scopes: { allow: [...new Set([...task.scopes.allow, ...(flags.allowScope ?? [])])] },
+      // Named scopes are exactly what is allowed, as a policy's `scopes.allow` is: they replace
+      // the defaults (and the file's list) rather than add to them.
+      scopes: flags.allowScope?.length ? { allow: [...new Set(flags.allowScope)] } : task.scopes,
       ...(timeoutMs !== undefined && { timeoutMs }),
       egress: {
         mode: flags.refuseEgress ? 'refuse' : (task.egress?.mode ?? 'intercept'),

@@ -199,9 +199,12 @@ describe('policyFromFlags', () => {
       name: 'my-cli',
       run: ['/usr/bin/my-cli', 'login'],
       env: { MYCLI_URL: '{issuer}' },
-      scopes: { allow: ['openid', 'profile', 'email', 'repo:read'] },
+      // Exactly the scopes named: --allow-scope replaces the defaults, as scopes.allow does.
+      scopes: { allow: ['repo:read'] },
       timeoutMs: 10_000,
     });
+    const defaults = await policyFromFlags({ command: ['/usr/bin/my-cli', 'login'] });
+    expect(defaults.tasks[0]?.scopes).toEqual({ allow: ['openid', 'profile', 'email'] });
     expect(policy.scenarios).toEqual(['approve', 'deny']);
     expect(policy.failOn).toBe('high');
   });
