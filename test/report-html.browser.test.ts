@@ -172,6 +172,53 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML report in a real browser${NO_CHROMIUM}`, (
     });
   }
 
+  it('two tasks in all seven scenarios at 1280 px: no element is wider than the page', async () => {
+    // The golden evidence (two tasks, three scenarios each), its approve runs copied into the
+    // other four scenarios: fourteen runs, the matrix one table per task.
+    const file = fileURLToPath(new URL('./fixtures/report/evidence.json', import.meta.url));
+    const evidence = JSON.parse(readFileSync(file, 'utf8')) as {
+      runs: { scenario: string }[];
+    };
+    evidence.runs = evidence.runs.flatMap((run) =>
+      run.scenario === 'approve'
+        ? [
+            run,
+            ...['expire', 'slow-down', 'server-error', 'fault'].map((scenario) => ({
+              ...structuredClone(run),
+              scenario,
+            })),
+          ]
+        : [run],
+    );
+    const wide = reportFrom(parseEvidence(JSON.stringify(evidence), file));
+    expect(wide.scenarios).toHaveLength(14);
+    const loaded = await open(renderHtml(wide, { color: false }), 'report-html-two-tasks.html', {
+      width: 1280,
+    });
+    try {
+      const { page } = loaded;
+      expect(await page.locator('.matrix table').count()).toBe(2);
+      const beyond = await page.evaluate(() => {
+        const d = (globalThis as unknown as BrowserGlobals).document as unknown as {
+          documentElement: { clientWidth: number };
+          querySelectorAll(selector: string): {
+            tagName: string;
+            className: string;
+            getBoundingClientRect(): { right: number };
+          }[];
+        };
+        const width = d.documentElement.clientWidth;
+        return [...d.querySelectorAll('body *')]
+          .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+          .map((element) => `${element.tagName}.${element.className}`);
+      });
+      expect(beyond).toEqual([]);
+      expect(await sidewaysOverflow(page)).toBe(0);
+    } finally {
+      await loaded.close();
+    }
+  });
+
   it('dark, narrow and print: still offline, still fits, still every timeline', async () => {
     const data = report('html-mixed.json');
     const html = renderHtml(data, { color: false });

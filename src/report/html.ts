@@ -290,12 +290,37 @@ function renderSilentNotice(report: Report): Content {
 
 // ── Checks × scenarios ────────────────────────────────────────────────────────────────────────
 
+/**
+ * One table per task (its scenarios as columns), so the matrix fits the page however many
+ * tasks there are: seven scenarios of two tasks side by side were wider than a 1280-pixel
+ * screen.
+ */
 function renderMatrix(views: RunView[], failOn: Severity): Markup {
+  const tasks = [...new Set(views.map((view) => view.run.task))];
+  // Sessions of a capture (one run each) stay side by side, named in their headers.
+  if (tasks.length === views.length) {
+    return html`<section id="checks">
+<h2>Checks</h2>
+${renderMatrixTable(views, failOn, undefined)}
+</section>`;
+  }
   return html`<section id="checks">
 <h2>Checks</h2>
+${tasks.map((task) =>
+  renderMatrixTable(
+    views.filter((view) => view.run.task === task),
+    failOn,
+    tasks.length > 1 ? task : undefined,
+  ),
+)}
+</section>`;
+}
+
+function renderMatrixTable(views: RunView[], failOn: Severity, task: string | undefined): Markup {
+  return html`${task === undefined ? null : html`<h3 class="matrix-task">Task ${task}</h3>`}
 <div class="table-wrap matrix">
 <table>
-<thead><tr><th>Check</th>${views.map((v) => html`<th>${v.name === v.run.scenario ? null : html`<span class="task">${v.run.task}</span>`}<span class="scenario-name">${v.run.scenario}</span></th>`)}</tr></thead>
+<thead><tr><th>Check</th>${views.map((v) => html`<th>${task === undefined && v.name !== v.run.scenario ? html`<span class="task">${v.run.task}</span>` : null}<span class="scenario-name">${v.run.scenario}</span></th>`)}</tr></thead>
 <tbody>
 ${CHECK_IDS.map((id) => {
   const meta = checks[id].meta;
@@ -316,8 +341,7 @@ ${CHECK_IDS.map((id) => {
 })}
 </tbody>
 </table>
-</div>
-</section>`;
+</div>`;
 }
 
 // ── Findings ──────────────────────────────────────────────────────────────────────────────────

@@ -94,6 +94,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.nowrap { white-space: nowrap; }
 .result { font-weight: 700; }
 .table-wrap { overflow-x: auto; }
+.matrix-task { margin: 16px 0 6px; }
 .matrix td, .matrix th { text-align: center; white-space: nowrap; }
 .matrix th { white-space: normal; font-size: 0.9em; }
 .matrix th .scenario-name { white-space: nowrap; }
