@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
 /** Utilities at the root of src/ that anything may use; they import only each other. */
-const BASE = ['errors.ts', 'version.ts', 'jwt.ts', 'visible.ts', 'content-coding.ts'];
+const BASE = ['errors.ts', 'version.ts', 'jwt.ts', 'visible.ts', 'content-coding.ts', 'trust.ts'];
 
 /** What each part of src/ may import, besides itself (docs/architecture.md, the table). */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -19,14 +19,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   tls: [],
   search: ['evidence'],
   lab: ['evidence', 'search', 'tls'],
-  capture: ['evidence', 'tls'],
+  capture: ['evidence'],
   policy: ['evidence', 'findings', 'tls'],
   checks: ['evidence', 'findings', 'policy'],
   report: ['checks', 'evidence', 'findings', 'policy'],
   runner: ['evidence', 'lab', 'policy', 'search', 'tls'],
   scan: ['evidence', 'findings', 'report', 'search'],
   inventory: ['evidence', 'findings', 'report'],
-  probe: ['client', 'evidence', 'findings', 'report', 'tls'],
+  probe: ['client', 'evidence', 'findings', 'report'],
   pipeline: ['capture', 'checks', 'evidence', 'findings', 'policy', 'report', 'runner'],
   cli: [
     'capture',

@@ -99,7 +99,10 @@ describe.concurrent('devicebound record', () => {
       'resource',
       'revocation',
     ]);
-    expect(events.slice(1).every((e) => e.scheme === 'https')).toBe(true);
+    const requests = events.filter((e) => e.type === 'request');
+    expect(requests.every((e) => e.scheme === 'https')).toBe(true);
+    // The recording's end is marked: what a flow had not done by then, it did not do.
+    expect(events.at(-1)).toMatchObject({ type: 'marker', label: 'capture-end' });
     // Hashed: no user code, no token, no device code, only fingerprints.
     expect(userCode).not.toBe('');
     expect(text).not.toContain(userCode);

@@ -27,7 +27,7 @@ import { decodeContent } from '../content-coding.ts';
 import { UsageError } from '../errors.ts';
 import type { LabEvent, LabStartEvent } from '../evidence/events.ts';
 import { CAPTURE_END_MARKER, CAPTURE_SCENARIO } from '../evidence/names.ts';
-import { trustFor } from '../tls/trust.ts';
+import { trustFor } from '../trust.ts';
 import { observe } from './observe.ts';
 import { requestEventOf } from './recorded.ts';
 

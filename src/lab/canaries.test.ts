@@ -22,7 +22,9 @@ describe('user codes (RFC 8628 §6.1)', () => {
   });
 
   it('reject what cannot be a code', () => {
-    expect(normalizeUserCode('WDJB-MJH')).toBeNull(); // too short
+    expect(normalizeUserCode('WDJ')).toBeNull(); // shorter than any lab makes (4)
+    expect(normalizeUserCode('WDJB-MJHT-WDJB-M')).toBeNull(); // longer than any lab makes (12)
+    expect(normalizeUserCode('WDJ-MJH')).toBe('WDJMJH'); // a lab configured weak (6)
     expect(normalizeUserCode('AEIO-UWDJ')).toBeNull(); // vowels are not in the alphabet
     expect(normalizeUserCode('')).toBeNull();
   });

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { metadataUrl } from '../client/discovery.ts';
 import { HarnessError, UsageError } from '../errors.ts';
 import { isFailing, type Severity } from '../findings/index.ts';
-import { trustFor } from '../tls/trust.ts';
+import { trustFor } from '../trust.ts';
 import { VERSION } from '../version.ts';
 import {
   finding,

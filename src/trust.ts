@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as tls from 'node:tls';
-import { UsageError } from '../errors.ts';
+import { UsageError } from './errors.ts';
 
 /**
  * The CAs a server of ours is checked against when we are its client (`record`'s upstream,
