@@ -23,6 +23,9 @@ export const deviceCode: Rule = {
       { text: `"deviceCode": "${fake(60, 5)}"`, why: 'camelCase as AWS SSO writes it' },
     ],
     negative: [
+      { text: '"device_code": "<redacted>"', why: 'already redacted' },
+      { text: 'device_code=XXXXXXXXXXXXXXXXXXXXXXXX', why: 'x characters: a placeholder' },
+      { text: '"device_code": "${DEVICE_CODE}"', why: 'a variable, not a value' },
       {
         text: 'grant_type=urn:ietf:params:oauth:grant-type:device_code',
         why: 'the grant type, no value',

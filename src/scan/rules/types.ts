@@ -49,7 +49,7 @@ export interface RuleMatch {
 
 /** Placeholders people put where a token goes in docs and examples. */
 const PLACEHOLDER =
-  /^(?:x+|\*+|\.+|-+|_+|0+|<[^>]*>?|\{[^}]*\}?|\[[^\]]*\]?|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_]+%?)$|redacted|placeholder|example|your[_-]?|token[_-]?here|changeme|dummy|sample|\.\.\.|\*\*\*|xxxx/i;
+  /^(?:x+|\*+|\.+|-+|_+|0+|<[^>]*>?|\{[^}]*\}?|\[[^\]]*\]?|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_]+%?)$|redacted|placeholder|example|your[_-]?|token[_-]?here|changeme|dummy|sample|\.\.\.|\*\*\*|xxxx|\[filtered\]|data\+omitted|omitted/i;
 
 /** True for a value that is a placeholder, not a credential. */
 export function isPlaceholder(value: string): boolean {

@@ -1,4 +1,4 @@
-import type { Rule } from './types.ts';
+import { isPlaceholder, type Rule } from './types.ts';
 
 const VOWELS = /[AEIOU]/g;
 
@@ -8,6 +8,29 @@ function isAlphanumeric(byte: number): boolean {
     (byte >= 0x41 && byte <= 0x5a) ||
     (byte >= 0x61 && byte <= 0x7a)
   );
+}
+
+/**
+ * A code written where a real one would go, in docs, tutorials and redacted logs: all one
+ * character (`XXXX-XXXX`, `BBBB-BBBB`), two characters taking turns (`XxXxXxXxX`, as Azure CLI
+ * tutorials redact theirs), each half a run of the alphabet or of digits (`ABCD-EFGH`,
+ * `ABCD-1234`), or a placeholder word. Real codes are random (RFC 8628 §6.1), and a random
+ * 8-character base-20 code is one of these about once in a billion.
+ */
+export function isPlaceholderCode(code: string): boolean {
+  const bare = code.replace(/-/g, '');
+  if (isPlaceholder(bare)) return true;
+  if (new Set(bare.toUpperCase()).size <= 2) return true;
+  const halves = code.includes('-') ? code.split('-') : [bare];
+  return halves.every((half) => {
+    const chars = [...half.toUpperCase()];
+    return (
+      chars.length >= 3 &&
+      chars.every(
+        (char, i) => i === 0 || char.charCodeAt(0) === (chars[i - 1] ?? '').charCodeAt(0) + 1,
+      )
+    );
+  });
 }
 
 /**
@@ -37,6 +60,7 @@ export const userCode: Rule = {
   verify: (secret, match) => {
     const bare = secret.replace('-', '');
     if (bare.length < 6 || bare.length > 12) return false;
+    if (isPlaceholderCode(secret)) return false;
     const inUrlOrJson = /^["']?user_?code/i.test(match[0]);
     // Prompts print codes in capitals; URLs may carry them as typed.
     if (!inUrlOrJson && secret !== secret.toUpperCase()) return false;
@@ -69,6 +93,21 @@ export const userCode: Rule = {
       { text: 'enter the code PROVIDED by your administrator', why: 'a word in capitals' },
       { text: 'use the code abcdefgh', why: 'lower-case in a prompt: not how codes are shown' },
       { text: 'user_code=XYZ', why: 'too short for a user code' },
+      {
+        text: '{"user_code": "XXXX-XXXX"}',
+        why: 'a redacted code in a device authorization answer',
+      },
+      {
+        text: '! First copy your one-time code: XXXX-XXXX',
+        why: 'the GitHub CLI prompt as tutorials redact it',
+      },
+      {
+        text: 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code XxXxXxXxX to authenticate.',
+        why: 'the Azure CLI prompt as tutorials redact it',
+      },
+      { text: 'enter the code BBBB-BBBB', why: 'all one character: an example' },
+      { text: 'one-time code: ABCD-EFGH', why: 'runs of the alphabet: an example' },
+      { text: 'one-time code: ABCD-1234', why: 'a run of letters and a run of digits: an example' },
     ],
   },
 };
