@@ -29,6 +29,10 @@ const SECRETLINT_MB = positiveInteger('BENCH_SCAN_SECRETLINT_MB', 100);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin', 'devicebound.js');
 const SECRETLINT = join(ROOT, 'node_modules', '.bin', 'secretlint');
+const NOT_AVAILABLE_RG =
+  'not available (install it: apt-get install ripgrep): its baseline is skipped';
+const NOT_AVAILABLE_SECRETLINT =
+  'not available (npm ci installs it as a dev dependency): its baseline is skipped';
 const GOAL_VS_SECRETLINT = 10;
 const GOAL_VS_RG = 4;
 const GOAL_RSS_MB = 300;
@@ -77,24 +81,29 @@ export async function run(): Promise<BenchResult> {
     const patternFile = join(base, 'rg-patterns.txt');
     writeFileSync(patternFile, `${patterns.join('\n')}\n`);
     const rgArgs = ['--no-config', '--text', '--no-ignore', '--hidden', '--no-messages'];
-    const rgVersion = (await measure('rg', ['--version'])).stdout.split('\n')[0] ?? '?';
-    log('scan-throughput: rg (warm-up, then measured)');
-    await measure('rg', [...rgArgs, '-c', '-f', patternFile, corpus.dir]);
-    const rg = await measure('rg', [
-      ...rgArgs,
-      '--line-number',
-      '--no-heading',
-      '--with-filename',
-      '-f',
-      patternFile,
-      corpus.dir,
-    ]);
-    if (rg.code > 1) throw new Error(`rg failed (${rg.code}): ${rg.stderr.slice(0, 2000)}`);
+    // A baseline that is not installed is reported "not available"; the rest is measured.
+    const rgProbe = await measure('rg', ['--version']).catch(() => undefined);
+    const rgVersion = rgProbe?.code === 0 ? (rgProbe.stdout.split('\n')[0] ?? '?') : undefined;
+    let rg: Measured | undefined;
     const rgSeen = new Set<Key>();
-    for (const line of rg.stdout.split('\n')) {
-      const m = /^(.*?):(\d+):/.exec(line);
-      if (m) rgSeen.add(key(rel(m[1] as string), '', Number(m[2])));
-    }
+    if (rgVersion) {
+      log('scan-throughput: rg (warm-up, then measured)');
+      await measure('rg', [...rgArgs, '-c', '-f', patternFile, corpus.dir]);
+      rg = await measure('rg', [
+        ...rgArgs,
+        '--line-number',
+        '--no-heading',
+        '--with-filename',
+        '-f',
+        patternFile,
+        corpus.dir,
+      ]);
+      if (rg.code > 1) throw new Error(`rg failed (${rg.code}): ${rg.stderr.slice(0, 2000)}`);
+      for (const line of rg.stdout.split('\n')) {
+        const m = /^(.*?):(\d+):/.exec(line);
+        if (m) rgSeen.add(key(rel(m[1] as string), '', Number(m[2])));
+      }
+    } else log(`scan-throughput: rg ${NOT_AVAILABLE_RG}`);
 
     log('scan-throughput: devicebound scan');
     const report = join(base, 'devicebound.json');
@@ -135,36 +144,41 @@ export async function run(): Promise<BenchResult> {
       rc,
       JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }),
     );
-    log(`scan-throughput: secretlint on ${subset.length} files, ${megabytes(subsetBytes)}`);
-    const secretlint = await measure(
-      SECRETLINT,
-      [
-        '--secretlintrc',
-        rc,
-        '--format',
-        'unix',
-        '--no-color',
-        ...subset.map((f) => join(corpus.dir, f)),
-      ],
-      base,
-    );
-    if (secretlint.code > 1)
-      throw new Error(
-        `secretlint failed (${secretlint.code}): ${(secretlint.stderr || secretlint.stdout).slice(0, 2000)}`,
-      );
-    // Each tool's start-up, on one small file: the ratio is also given with both taken out, so
-    // that giving secretlint a subset (its start-up weighs more in less data) favours no one.
+    const haveSecretlint = existsSync(SECRETLINT);
+    let secretlint: Measured | undefined;
+    let slStart: Measured | undefined;
     const tiny = join(base, 'tiny');
     mkdirSync(tiny);
     writeFileSync(join(tiny, 'one.log'), 'nothing to see\n');
-    const slStart = await measure(
-      SECRETLINT,
-      ['--secretlintrc', rc, '--format', 'unix', '--no-color', join(tiny, 'one.log')],
-      base,
-    );
+    if (haveSecretlint) {
+      log(`scan-throughput: secretlint on ${subset.length} files, ${megabytes(subsetBytes)}`);
+      secretlint = await measure(
+        SECRETLINT,
+        [
+          '--secretlintrc',
+          rc,
+          '--format',
+          'unix',
+          '--no-color',
+          ...subset.map((f) => join(corpus.dir, f)),
+        ],
+        base,
+      );
+      if (secretlint.code > 1)
+        throw new Error(
+          `secretlint failed (${secretlint.code}): ${(secretlint.stderr || secretlint.stdout).slice(0, 2000)}`,
+        );
+      // Each tool's start-up, on one small file: the ratio is also given with both taken out,
+      // so that giving secretlint a subset (its start-up weighs more in less data) favours no one.
+      slStart = await measure(
+        SECRETLINT,
+        ['--secretlintrc', rc, '--format', 'unix', '--no-color', join(tiny, 'one.log')],
+        base,
+      );
+    } else log(`scan-throughput: secretlint ${NOT_AVAILABLE_SECRETLINT}`);
     const oursStart = await measure(process.execPath, [CLI, 'scan', '--format', 'json', tiny]);
     const slSeen = new Set<Key>();
-    for (const line of secretlint.stdout.split('\n')) {
+    for (const line of secretlint?.stdout.split('\n') ?? []) {
       const m = /^(.*?):(\d+):\d+: /.exec(line);
       if (m) slSeen.add(key(rel(m[1] as string), '', Number(m[2])));
     }
@@ -201,14 +215,16 @@ export async function run(): Promise<BenchResult> {
 
     const mb = (bytes: number) => bytes / MIB;
     const oursMbps = mb(corpus.bytes) / ours.seconds;
-    const rgMbps = mb(corpus.bytes) / rg.seconds;
-    const slMbps = mb(subsetBytes) / secretlint.seconds;
-    const vsSecretlint = oursMbps / slMbps;
+    const rgMbps = rg ? mb(corpus.bytes) / rg.seconds : undefined;
+    const slMbps = secretlint ? mb(subsetBytes) / secretlint.seconds : undefined;
+    const vsSecretlint = slMbps ? oursMbps / slMbps : undefined;
     const steady = (bytes: number, run: Measured, start: Measured) =>
       mb(bytes) / Math.max(run.seconds - start.seconds, 0.001);
     const vsSecretlintSteady =
-      steady(corpus.bytes, ours, oursStart) / steady(subsetBytes, secretlint, slStart);
-    const vsRg = ours.seconds / rg.seconds;
+      secretlint && slStart
+        ? steady(corpus.bytes, ours, oursStart) / steady(subsetBytes, secretlint, slStart)
+        : undefined;
+    const vsRg = rg ? ours.seconds / rg.seconds : undefined;
     const recall = (s: { found: number; of: number }) =>
       `${formatNumber(s.of ? s.found / s.of : 0, 3)} (${s.found} / ${s.of})`;
     const rss = (bytes: number) => megabytes(bytes);
@@ -226,30 +242,42 @@ export async function run(): Promise<BenchResult> {
         value: `${formatNumber(ours.seconds, 2)} s (CPU ${formatNumber(ours.cpu, 2)} s)`,
       },
       { label: 'devicebound scan throughput', value: `${formatNumber(oursMbps, 1)} MB/s` },
-      {
-        label: 'rg time, same rules',
-        value: `${formatNumber(rg.seconds, 2)} s (CPU ${formatNumber(rg.cpu, 2)} s)`,
-      },
-      { label: 'rg throughput', value: `${formatNumber(rgMbps, 1)} MB/s` },
-      {
-        label: `secretlint time (${megabytes(subsetBytes)} subset)`,
-        value: `${formatNumber(secretlint.seconds, 2)} s (CPU ${formatNumber(secretlint.cpu, 2)} s)`,
-      },
-      { label: 'secretlint throughput', value: `${formatNumber(slMbps, 1)} MB/s` },
-      {
-        label: 'throughput devicebound / secretlint',
-        value: `${formatNumber(vsSecretlint, 1)}x`,
-        goal: { text: `≥ ${GOAL_VS_SECRETLINT}x`, met: vsSecretlint >= GOAL_VS_SECRETLINT },
-      },
-      {
-        label: 'same, start-up of each subtracted',
-        value: `${formatNumber(vsSecretlintSteady, 1)}x (start-up: devicebound ${formatNumber(oursStart.seconds, 2)} s, secretlint ${formatNumber(slStart.seconds, 2)} s, on one small file)`,
-      },
-      {
-        label: 'time devicebound / rg',
-        value: `${formatNumber(vsRg, 2)}x`,
-        goal: { text: `≤ ${GOAL_VS_RG}x`, met: vsRg <= GOAL_VS_RG },
-      },
+      ...(rg && rgMbps !== undefined && vsRg !== undefined
+        ? [
+            {
+              label: 'rg time, same rules',
+              value: `${formatNumber(rg.seconds, 2)} s (CPU ${formatNumber(rg.cpu, 2)} s)`,
+            },
+            { label: 'rg throughput', value: `${formatNumber(rgMbps, 1)} MB/s` },
+          ]
+        : [{ label: 'rg', value: NOT_AVAILABLE_RG }]),
+      ...(secretlint && slMbps !== undefined && vsSecretlint !== undefined
+        ? [
+            {
+              label: `secretlint time (${megabytes(subsetBytes)} subset)`,
+              value: `${formatNumber(secretlint.seconds, 2)} s (CPU ${formatNumber(secretlint.cpu, 2)} s)`,
+            },
+            { label: 'secretlint throughput', value: `${formatNumber(slMbps, 1)} MB/s` },
+            {
+              label: 'throughput devicebound / secretlint',
+              value: `${formatNumber(vsSecretlint, 1)}x`,
+              goal: { text: `≥ ${GOAL_VS_SECRETLINT}x`, met: vsSecretlint >= GOAL_VS_SECRETLINT },
+            },
+            {
+              label: 'same, start-up of each subtracted',
+              value: `${formatNumber(vsSecretlintSteady ?? 0, 1)}x (start-up: devicebound ${formatNumber(oursStart.seconds, 2)} s, secretlint ${formatNumber(slStart?.seconds ?? 0, 2)} s, on one small file)`,
+            },
+          ]
+        : [{ label: 'secretlint', value: NOT_AVAILABLE_SECRETLINT }]),
+      ...(vsRg !== undefined
+        ? [
+            {
+              label: 'time devicebound / rg',
+              value: `${formatNumber(vsRg, 2)}x`,
+              goal: { text: `≤ ${GOAL_VS_RG}x`, met: vsRg <= GOAL_VS_RG },
+            },
+          ]
+        : []),
       {
         label: 'devicebound recall (plain + archives)',
         value: recall(oursScore),
@@ -264,19 +292,27 @@ export async function run(): Promise<BenchResult> {
         label: 'devicebound findings off planted lines',
         value: formatNumber(oursScore.unplanted),
       },
-      {
-        label: 'rg recall (plain + archives) / plain only',
-        value: `${recall(rgScore)} / ${recall(rgPlain)}`,
-      },
-      {
-        label: 'rg hits on decoy lines / off planted lines',
-        value: `${rgScore.decoyHits} / ${rgScore.decoys}; ${formatNumber(rgScore.unplanted)}`,
-      },
-      { label: 'secretlint recall (its subset)', value: recall(slScore) },
-      {
-        label: 'secretlint hits on decoy lines / off planted',
-        value: `${slScore.decoyHits} / ${slScore.decoys}; ${formatNumber(slScore.unplanted)}`,
-      },
+      ...(rg
+        ? [
+            {
+              label: 'rg recall (plain + archives) / plain only',
+              value: `${recall(rgScore)} / ${recall(rgPlain)}`,
+            },
+            {
+              label: 'rg hits on decoy lines / off planted lines',
+              value: `${rgScore.decoyHits} / ${rgScore.decoys}; ${formatNumber(rgScore.unplanted)}`,
+            },
+          ]
+        : []),
+      ...(secretlint
+        ? [
+            { label: 'secretlint recall (its subset)', value: recall(slScore) },
+            {
+              label: 'secretlint hits on decoy lines / off planted',
+              value: `${slScore.decoyHits} / ${slScore.decoys}; ${formatNumber(slScore.unplanted)}`,
+            },
+          ]
+        : []),
       {
         label: 'devicebound peak RSS',
         value: rss(ours.rss),
@@ -284,13 +320,15 @@ export async function run(): Promise<BenchResult> {
       },
       {
         label: 'peak RSS rg / secretlint',
-        value: `${rss(rg.rss)} / ${rss(secretlint.rss)}`,
+        value: `${rg ? rss(rg.rss) : 'n/a'} / ${secretlint ? rss(secretlint.rss) : 'n/a'}`,
       },
     ];
     const notes = [
       `command: node bin/devicebound.js scan --format json --output <file> <corpus>; wall time and peak RSS from /usr/bin/time; MB = 2^20 bytes of the corpus on disk (devicebound itself reports ${megabytes(parsed.summary.bytesScanned)} scanned in ${parsed.summary.filesScanned} files, archives expanded)`,
-      `rg: ${rgVersion}, ${rgArgs.join(' ')} --line-number -f <${patterns.length} patterns, one per rule> <corpus>, after one warm-up (rg -c), which also warms the page cache; the rules' regexes translated: lookbehind (?<![X]) → (?:^|[^X]), lookahead (?![X]) → (?:[^X]|$), named groups → (?:, each wrapped in (?-u:…) (ASCII, as JS regexes without u), flag i → (?i-u:…); the rules' verifiers (entropy, placeholders, vowels) cannot be expressed, hence its decoy hits; rg opens no archive (its archive plants count as missed in "plain + archives")`,
-      `secretlint ${secretlintVersion()}: @secretlint/secretlint-rule-preset-recommend, --format unix, given the first ${subset.length} plain files (${megabytes(subsetBytes)}; BENCH_SCAN_SECRETLINT_MB) (a subset, to bound the run time; set it above the corpus size to give it everything); it reads each file whole and opens no archive; its recall counts only plants in the files it was given; its preset has no rule for most device-flow tokens (user codes, device codes, refresh tokens, JWTs), so a low recall is expected`,
+      `rg: ${rgVersion ?? NOT_AVAILABLE_RG}, ${rgArgs.join(' ')} --line-number -f <${patterns.length} patterns, one per rule> <corpus>, after one warm-up (rg -c), which also warms the page cache; the rules' regexes translated: lookbehind (?<![X]) → (?:^|[^X]), lookahead (?![X]) → (?:[^X]|$), named groups → (?:, each wrapped in (?-u:…) (ASCII, as JS regexes without u), flag i → (?i-u:…); the rules' verifiers (entropy, placeholders, vowels) cannot be expressed, hence its decoy hits; rg opens no archive (its archive plants count as missed in "plain + archives")`,
+      secretlint
+        ? `secretlint ${secretlintVersion()}: @secretlint/secretlint-rule-preset-recommend, --format unix, given the first ${subset.length} plain files (${megabytes(subsetBytes)}; BENCH_SCAN_SECRETLINT_MB) (a subset, to bound the run time; set it above the corpus size to give it everything); it reads each file whole and opens no archive; its recall counts only plants in the files it was given; its preset has no rule for most device-flow tokens (user codes, device codes, refresh tokens, JWTs), so a low recall is expected`
+        : `secretlint: ${NOT_AVAILABLE_SECRETLINT}`,
       `recall is by line: a planted line counts as found when the tool reports anything on it (file, archive member, line); planted lines where devicebound found only other rules than the planted one: ${wrongRule.length}${wrongRule.length ? ` (${[...new Set(wrongRule.map((p) => `${p.rule} → ${[...(oursRules.get(key(p.file, p.member, p.line)) ?? [])].join('+')}`))].slice(0, 5).join(', ')})` : ''}`,
       `devicebound scans ${availableParallelism()} files at once (--jobs default: the CPUs it may use): its main thread and ${availableParallelism() - 1} worker thread(s); skipped entries in its report: ${parsed.skipped.length}${parsed.skipped.length ? ` (${parsed.skipped[0]?.reason})` : ''}`,
       `page cache warm; one measured run per tool; load average at the end ${loadavg()
@@ -299,7 +337,7 @@ export async function run(): Promise<BenchResult> {
       ...(oursScore.missedRules.length
         ? [`devicebound MISSED plants of: ${oursScore.missedRules.join(', ')}`]
         : []),
-      ...(slScore.missedRules.length
+      ...(secretlint && slScore.missedRules.length
         ? [`secretlint missed plants of: ${slScore.missedRules.join(', ')}`]
         : []),
     ];
