@@ -15,7 +15,7 @@ import { CAPTURE_END_MARKER, CAPTURE_SCENARIO } from '../evidence/names.ts';
 import { labEventSchema } from '../evidence/schema.ts';
 import { runsFromObservations } from './flows.ts';
 import { harEntries } from './har.ts';
-import { type Observation, observe } from './observe.ts';
+import { type FingerprintTable, type Observation, observe } from './observe.ts';
 import { observationOf, TRACE_PREVIEW } from './recorded.ts';
 
 export type CaptureKind = 'har' | 'trace' | 'evidence';
@@ -76,6 +76,7 @@ export async function readCapture(file: string): Promise<CaptureRead> {
   const observations: Observation[] = [];
   const notes: string[] = [];
   let entries = 0;
+  const fingerprints: FingerprintTable = new Map();
   for await (const entry of harEntries(file)) {
     entries++;
     if (!entry.exchange) {
@@ -83,7 +84,7 @@ export async function readCapture(file: string): Promise<CaptureRead> {
       continue;
     }
     // The entry, raw values and all, ends here: only the observation (fingerprints) is kept.
-    observations.push(observe({ ...entry.exchange, line: entry.line }));
+    observations.push(observe({ ...entry.exchange, line: entry.line }, fingerprints));
   }
   const runs = runsFromObservations(observations, file);
   if (runs.length === 0) notes.push(`${basename(file)}: ${entries} entries, no device flow`);

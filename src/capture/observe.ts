@@ -90,7 +90,7 @@ export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** Values shorter than this are not taken for credentials (flags, ids, small numbers). */
 const MIN_CREDENTIAL_LENGTH = 8;
 
-export function observe(exchange: HttpExchange): Observation {
+export function observe(exchange: HttpExchange, table?: FingerprintTable): Observation {
   const url = safeUrl(exchange.url);
   const request = formOrJson(
     exchange.requestBody,
@@ -113,7 +113,7 @@ export function observe(exchange: HttpExchange): Observation {
     path,
     status: exchange.status,
   };
-  const carried = carriedBy(exchange, url);
+  const carried = carriedBy(exchange, url, table);
   const bearer = bearerOf(exchange.requestHeaders);
   const clientId = request.get('client_id');
   const scope = request.get('scope');
@@ -304,17 +304,22 @@ function formOrJson(body: string | undefined, contentType: string | undefined): 
  * Every credential-like value a request carries: query values, header values (and the token
  * of an `Authorization` header), form fields and JSON strings at any depth. Fingerprints only.
  */
-function carriedBy(exchange: HttpExchange, url: URL | undefined): Observation['carried'] {
+function carriedBy(
+  exchange: HttpExchange,
+  url: URL | undefined,
+  table: FingerprintTable | undefined,
+): Observation['carried'] {
   const found = new Map<string, Observation['carried'][number]>();
   const add = (value: string, where: 'url' | 'header' | 'body', header?: string) => {
     const trimmed = value.trim();
     if (trimmed.length < MIN_CREDENTIAL_LENGTH) return;
-    const fingerprint = new Secret(trimmed).fingerprint;
+    const fingerprint = internIn(table, new Secret(trimmed).fingerprint);
     const key = `${fingerprint}\0${where}\0${header ?? ''}`;
     if (!found.has(key)) found.set(key, { fingerprint, where, ...(header && { header }) });
   };
   for (const [, value] of url?.searchParams ?? []) add(value, 'url');
   for (const [name, value] of exchange.requestHeaders) {
+    if (PLAIN_HEADERS.has(name)) continue;
     add(value, 'header', name);
     for (const word of value.split(/[\s,;]+/)) add(word, 'header', name);
   }
@@ -332,6 +337,53 @@ function carriedBy(exchange: HttpExchange, url: URL | undefined): Observation['c
     }
   }
   return [...found.values()];
+}
+
+/**
+ * Request headers that carry no credential in any client we know of (content negotiation,
+ * caching, fetch metadata, sizes): not fingerprinted. A HAR of a browsing session has them on
+ * every entry, and their fingerprints were most of what `analyze` held per unrelated request.
+ * Cookies, `Authorization`, `Referer` (a URL with a query) and every custom header still are.
+ */
+const PLAIN_HEADERS = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'connection',
+  'content-length',
+  'content-type',
+  'dnt',
+  'host',
+  'if-modified-since',
+  'origin',
+  'pragma',
+  'priority',
+  'sec-ch-ua',
+  'sec-ch-ua-mobile',
+  'sec-ch-ua-platform',
+  'sec-fetch-dest',
+  'sec-fetch-mode',
+  'sec-fetch-site',
+  'sec-fetch-user',
+  'te',
+  'upgrade-insecure-requests',
+  'user-agent',
+]);
+
+/**
+ * One string per distinct fingerprint within one capture (`observe`'s caller keeps the table
+ * for the file it reads): the same cookie or header value on thousands of entries is then one
+ * string, not thousands. Bounded: past the limit, new fingerprints are kept as they are.
+ */
+export type FingerprintTable = Map<Fingerprint, Fingerprint>;
+const MAX_INTERNED = 200_000;
+function internIn(table: FingerprintTable | undefined, fingerprint: Fingerprint): Fingerprint {
+  if (!table) return fingerprint;
+  const known = table.get(fingerprint);
+  if (known) return known;
+  if (table.size < MAX_INTERNED) table.set(fingerprint, fingerprint);
+  return fingerprint;
 }
 
 function walkStrings(value: unknown, visit: (text: string) => void, depth = 0): void {
