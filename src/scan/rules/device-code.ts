@@ -25,7 +25,7 @@ export const deviceCode: Rule = {
     negative: [
       { text: '"device_code": "<redacted>"', why: 'already redacted' },
       { text: 'device_code=XXXXXXXXXXXXXXXXXXXXXXXX', why: 'x characters: a placeholder' },
-      { text: '"device_code": "${DEVICE_CODE}"', why: 'a variable, not a value' },
+      { text: `"device_code": "\${DEVICE_CODE}"`, why: 'a variable, not a value' },
       {
         text: 'grant_type=urn:ietf:params:oauth:grant-type:device_code',
         why: 'the grant type, no value',

@@ -47,7 +47,7 @@ export const oauthTokenField: Rule = {
       { text: '"access_token": "***"', why: 'masked as CI logs mask it' },
       { text: 'access_token: REDACTED', why: 'redacted as kubectl config view does' },
       { text: '"refresh_token": "[FILTERED]"', why: 'filtered as Rails parameter filtering does' },
-      { text: 'access_token=${ACCESS_TOKEN}', why: 'a variable, not a value' },
+      { text: `access_token=\${ACCESS_TOKEN}`, why: 'a variable, not a value' },
       { text: '"access_token": "<token>"', why: 'a documentation placeholder' },
       { text: '"access_token": "xxxxxxxxxxxxxxxxxxxx"', why: 'x characters' },
       {
