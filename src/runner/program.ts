@@ -88,6 +88,9 @@ export function runProgram(options: ProgramOptions): Promise<ProgramResult> {
       if (pgid !== undefined) signalGroup(pgid, 'SIGKILL');
     };
     options.signal?.addEventListener('abort', abort, { once: true });
+    // Ctrl-C can come while the program is being started: an abort already given fires no
+    // event, and the program would run until its timeout.
+    if (options.signal?.aborted) abort();
 
     const finish = (
       result: Omit<
