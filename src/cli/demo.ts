@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Evidence } from '../evidence/model.ts';
@@ -100,14 +100,23 @@ async function demo(output: string): Promise<number> {
 }
 
 function samplePolicy(name: string, cwd: string): Policy {
+  const sample = SAMPLES[name] ?? '';
   const task = resolveTask(
     name,
-    { run: [process.execPath, SAMPLES[name] ?? ''], timeout: '90s' },
+    { run: [process.execPath, sample], timeout: '90s' },
     cwd,
     undefined,
   );
-  return oneTaskPolicy(task);
+  // Reports show `node` and the sample's path as a user finds it: under the current folder,
+  // or inside the devicebound package; not this machine's absolute paths.
+  const here = process.cwd();
+  const shown = sample.startsWith(`${here}/`)
+    ? relative(here, sample)
+    : `devicebound/${relative(PACKAGE_ROOT, sample)}`;
+  return oneTaskPolicy({ ...task, shown: ['node', shown] });
 }
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The two verdicts side by side, one row per scenario; long cells wrap at commas. */
 function sideBySide(report: Report, samples: string[]): string {

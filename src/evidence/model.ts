@@ -46,6 +46,11 @@ export interface JudgedTask {
   name: string;
   /** argv of the program under test. */
   run: string[];
+  /**
+   * v2: the command as reports show it, when what runs is not what the user wrote (`demo` runs
+   * its samples with this Node by absolute path; it shows `node` and the sample's path).
+   */
+  shown?: string[];
   scopes: { allow: string[] };
   /** `reuse`: a later task may use this task's credential without a new device authorization. */
   session: 'ephemeral' | 'reuse';

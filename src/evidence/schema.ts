@@ -277,6 +277,7 @@ const judgedTask = z.strictObject({
   hosts: optional(strings),
   requestedScopes: optional(strings),
   maxTokenLifetimeMs: optional(z.number().nonnegative()),
+  shown: optional(strings),
 });
 
 const judgedPolicy = z.strictObject(

@@ -264,3 +264,32 @@ describe('renderHtml: hostile strings', () => {
 });
 
 // That no raw secret reaches the page is proven with every other format in no-secrets.test.ts.
+
+describe('the task line', () => {
+  const withTask = (task: Partial<Evidence['policy']['tasks'][number]>) => {
+    const saved = evidence('html-bad-poll-interval.json');
+    const [first] = saved.policy.tasks;
+    if (!first) throw new Error('no task');
+    saved.policy.tasks = [{ ...first, ...task }];
+    return renderHtml(reportFrom(saved), { color: false });
+  };
+
+  it('shows the interpreter by name and paths under the working directory relative to it', () => {
+    const page = withTask({
+      run: ['/home/me/.nvm/versions/node/v24.1.0/bin/node', '/home/me/cli/bin/login.mjs', '--web'],
+      cwd: '/home/me/cli',
+    });
+    expect(page).toContain('<code>node bin/login.mjs --web</code>');
+    expect(page).not.toContain('/home/me/');
+  });
+
+  it('shows what the task says it shows (demo: node and the sample in the package)', () => {
+    const page = withTask({
+      run: ['/opt/node/bin/node', '/opt/lib/node_modules/devicebound/samples/leaky-cli.mjs'],
+      shown: ['node', 'devicebound/samples/leaky-cli.mjs'],
+      cwd: '/tmp/empty',
+    });
+    expect(page).toContain('<code>node devicebound/samples/leaky-cli.mjs</code>');
+    expect(page).not.toContain('/opt/');
+  });
+});

@@ -131,7 +131,7 @@ ${severities.map(
 <dt>Policy</dt><dd>${policy.source === null ? 'none (command-line flags)' : html`<code>${policy.source}</code>`} · fail on <b>${policy.failOn}</b> and above · client_id <code>${report.evidence.policy.clientId}</code></dd>
 ${taskPolicies.map(
   (task) =>
-    html`<dt>Task ${task.name}</dt><dd><code>${task.run.join(' ')}</code> · scopes allowed: ${
+    html`<dt>Task ${task.name}</dt><dd><code>${commandText(task)}</code> · scopes allowed: ${
       task.scopes.allow.length
         ? join(
             task.scopes.allow.map((s) => html`<code>${s}</code>`),
@@ -286,6 +286,24 @@ function renderSilentNotice(report: Report): Content {
   const silent = report.scenarios.filter((s) => s.noLabContact && !s.spawnError);
   if (silent.length === 0) return null;
   return html`<p class="notice">No request reached the lab in ${silent.map((s) => s.scenario).join(', ')}. Does the program read <code>DEVICEBOUND_ISSUER</code> (or <code>--env MYCLI_URL={issuer}</code>)? Without requests there is little to judge.</p>`;
+}
+
+/**
+ * The command as the user would write it: what the task says it shows, else its argv with an
+ * interpreter named by its name (`node`, not this machine's path to it) and paths under the
+ * working directory relative to it.
+ */
+function commandText(task: { run: string[]; shown?: string[]; cwd: string }): string {
+  if (task.shown) return task.shown.join(' ');
+  const cwd = task.cwd.replace(/\/+$/, '');
+  return task.run
+    .map((arg, i) => {
+      if (i === 0 && /^\/.*\/(?:node|nodejs|python3?(?:\.\d+)?|bash|sh|deno|bun)$/.test(arg))
+        return arg.slice(arg.lastIndexOf('/') + 1);
+      if (cwd !== '' && arg.startsWith(`${cwd}/`)) return arg.slice(cwd.length + 1);
+      return arg;
+    })
+    .join(' ');
 }
 
 // ── Checks × scenarios ────────────────────────────────────────────────────────────────────────

@@ -161,7 +161,7 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
     clientId: policy.clientId,
     tasks: policy.tasks.map((task) => {
       const { name, run, scopes, session, refresh, storage, timeoutMs, cwd, source } = task;
-      const { preset, dialect, hosts, requestedScopes, egress, maxTokenLifetimeMs } = task;
+      const { preset, dialect, hosts, requestedScopes, egress, maxTokenLifetimeMs, shown } = task;
       return {
         ...{ name, run, scopes, session, refresh, storage, timeoutMs, cwd, source },
         // v2 fields only where they say something, so generic runs save what they always did.
@@ -170,6 +170,7 @@ export function judgedPolicy(policy: Policy): JudgedPolicy {
         ...(hosts !== undefined && hosts.length > 0 && { hosts }),
         ...(requestedScopes !== undefined && { requestedScopes }),
         ...(maxTokenLifetimeMs !== undefined && { maxTokenLifetimeMs }),
+        ...(shown !== undefined && { shown }),
         ...(egress !== undefined &&
           (egress.mode !== 'intercept' || egress.allow.length > 0) && { egress }),
       };
