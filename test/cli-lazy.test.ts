@@ -40,6 +40,12 @@ describe('lazy loading of the commands', () => {
     expect(loaded.filter((path) => /^report\/[^/]+\.ts$/.test(path))).toEqual([]);
   });
 
+  it('`--version` loads no command at all', () => {
+    const loaded = modulesLoadedBy(['--version']);
+    expect(loaded).toContain('cli/main.ts');
+    expect(loaded.filter((path) => /^cli\/(?!main|run)/.test(path))).toEqual([]);
+  });
+
   it('`check --help` loads no check either: they load once the programs have run', () => {
     const loaded = modulesLoadedBy(['check', '--help']);
     expect(loaded).toContain('cli/check.ts');

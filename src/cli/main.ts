@@ -28,7 +28,11 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const asked = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  const wanted = asked !== undefined && asked in COMMANDS ? [asked] : Object.keys(COMMANDS);
+  // `--version` alone needs no command at all; help without a command needs them all.
+  const versionOnly =
+    asked === undefined && argv.slice(2).some((arg) => arg === '--version' || arg === '-V');
+  const wanted =
+    asked !== undefined && asked in COMMANDS ? [asked] : versionOnly ? [] : Object.keys(COMMANDS);
   for (const name of wanted) await COMMANDS[name]?.(program);
   return program;
 }
