@@ -11,6 +11,7 @@ import { benchmark as labThroughput } from './lab-throughput.ts';
 import { killAllChildren } from './lib/children.ts';
 import { type Benchmark, log, table } from './lib/report.ts';
 import { benchmark as processTraceOverhead } from './process-trace-overhead.ts';
+import { benchmark as scanSmall } from './scan-small.ts';
 import { benchmark as scanThroughput } from './scan-throughput.ts';
 import { benchmark as tlsProxyOverhead } from './tls-proxy-overhead.ts';
 import { benchmark as workingCopy } from './working-copy.ts';
@@ -26,6 +27,7 @@ const BENCHMARKS: Benchmark[] = [
   processTraceOverhead,
   interceptOverhead,
   scanThroughput,
+  scanSmall,
   analyzeThroughput,
 ];
 

@@ -34,7 +34,8 @@ const NOT_AVAILABLE_RG =
 const NOT_AVAILABLE_SECRETLINT =
   'not available (npm ci installs it as a dev dependency): its baseline is skipped';
 const GOAL_VS_SECRETLINT = 10;
-const GOAL_VS_RG = 4;
+// Issue 15: at most ripgrep's time for the same rules (it was 4x, then measured at 1.16x).
+const GOAL_VS_RG = 1;
 const GOAL_RSS_MB = 300;
 
 export const benchmark: Benchmark = {
@@ -47,7 +48,7 @@ export const benchmark: Benchmark = {
 type Key = string;
 const key = (file: string, member: string, line: number): Key => `${file}\0${member}\0${line}`;
 
-interface Measured {
+export interface Measured {
   seconds: number;
   /** Peak RSS in bytes (GNU time's maximum resident set size). */
   rss: number;
@@ -360,7 +361,7 @@ function secretlintVersion(): string {
 }
 
 /** Runs a command under GNU time: wall seconds, peak RSS, CPU (user + system). */
-function measure(command: string, args: string[], cwd?: string): Promise<Measured> {
+export function measure(command: string, args: string[], cwd?: string): Promise<Measured> {
   const script = 'out="$1"; shift; exec /usr/bin/time -f "%e %M %U %S" -o "$out" "$@"';
   const timeFile = join(tmpdir(), `devicebound-bench-time-${process.pid}-${Math.random()}`);
   return new Promise((resolve, reject) => {
