@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJwt, jwtClaims } from './jwt.ts';
+import { accessTokenLifetime, decodeJwt, jwtClaims } from './jwt.ts';
 
 const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 /** A token with a signature of garbage: claims are read for reporting only, never trusted. */
@@ -61,5 +61,19 @@ describe('jwtClaims', () => {
   ])('is undefined for %s', (token) => {
     expect(jwtClaims(token)).toBeUndefined();
     expect(decodeJwt(token)).toBeUndefined();
+  });
+});
+
+describe('accessTokenLifetime', () => {
+  it('is expires_in, or the JWT exp − iat when that says longer', () => {
+    expect(accessTokenLifetime(3600, 'opaque-token-value')).toBe(3600);
+    expect(accessTokenLifetime(3600, jwt({ iat: 1000, exp: 1000 + 90 * 86400 }))).toBe(90 * 86400);
+    expect(accessTokenLifetime(undefined, jwt({ iat: 1000, exp: 4600 }))).toBe(3600);
+  });
+
+  it('reads one second more than announced as rounding, and gives nothing when neither says', () => {
+    expect(accessTokenLifetime(3600, jwt({ iat: 1000, exp: 4601 }))).toBe(3600);
+    expect(accessTokenLifetime(3600, jwt({ iat: 1000, exp: 4602 }))).toBe(3602);
+    expect(accessTokenLifetime(undefined, 'opaque-token-value')).toBeUndefined();
   });
 });

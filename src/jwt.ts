@@ -47,6 +47,28 @@ function parseSegment(segment: string): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * How long an access token lives, seconds: `expiresIn` (the answer's `expires_in`), or the
+ * JWT's `exp` − `iat` when that says longer (a server may announce less than the token
+ * carries). JWT times are whole seconds: one second more than announced is rounding, not a
+ * longer life. Read from the payload only, nothing verified. Undefined when neither says.
+ */
+export function accessTokenLifetime(
+  expiresIn: number | undefined,
+  token: string,
+): number | undefined {
+  const payload = decodeJwt(token)?.payload;
+  let carried =
+    typeof payload?.exp === 'number' && typeof payload.iat === 'number'
+      ? payload.exp - payload.iat
+      : undefined;
+  if (carried !== undefined && expiresIn !== undefined && carried - expiresIn <= 1) {
+    carried = expiresIn;
+  }
+  const lifetime = Math.max(expiresIn ?? 0, carried ?? 0);
+  return lifetime > 0 ? lifetime : undefined;
+}
+
 /** The claims a report shows, judged at `now` (ms); undefined when `token` is not a JWT. */
 export function jwtClaims(token: string, now = Date.now()): JwtClaims | undefined {
   const decoded = decodeJwt(token);

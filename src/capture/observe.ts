@@ -17,6 +17,7 @@
  */
 import type { CanaryKind } from '../evidence/names.ts';
 import { type Fingerprint, Secret } from '../evidence/secret.ts';
+import { accessTokenLifetime } from '../jwt.ts';
 
 /** One request and its answer, as any capture format gives it. */
 export interface HttpExchange {
@@ -197,36 +198,12 @@ function tokensIn(answer: Fields): SeenCredential[] {
   return issued;
 }
 
-/**
- * The access token's lifetime: `expires_in`, or its JWT `exp` − `iat` when that says longer
- * (a server may announce less than the token carries). Read from the payload only: nothing is
- * verified, nothing kept.
- */
+/** The access token's lifetime, when the answer has one (`accessTokenLifetime`). */
 function lifetimeOf(answer: Fields): { tokenLifetime?: number } {
   const token = answer.get('access_token');
   if (!token) return {};
-  const announced = positive(answer.get('expires_in'));
-  let carried: number | undefined;
-  const payload = token.split('.')[1];
-  if (token.split('.').length === 3 && payload) {
-    try {
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
-        exp?: unknown;
-        iat?: unknown;
-      };
-      if (typeof claims.exp === 'number' && typeof claims.iat === 'number') {
-        carried = claims.exp - claims.iat;
-      }
-    } catch {
-      // not a JWT after all
-    }
-  }
-  // JWT times are whole seconds: one more than announced is rounding, not a longer life.
-  if (carried !== undefined && announced !== undefined && carried - announced <= 1) {
-    carried = announced;
-  }
-  const lifetime = Math.max(announced ?? 0, carried ?? 0);
-  return lifetime > 0 ? { tokenLifetime: lifetime } : {};
+  const lifetime = accessTokenLifetime(positive(answer.get('expires_in')), token);
+  return lifetime !== undefined ? { tokenLifetime: lifetime } : {};
 }
 
 /**

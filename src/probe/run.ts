@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { metadataUrl } from '../client/discovery.ts';
 import { HarnessError, UsageError } from '../errors.ts';
 import { isFailing, type Severity } from '../findings/index.ts';
+import { accessTokenLifetime } from '../jwt.ts';
 import { trustFor } from '../trust.ts';
 import { VERSION } from '../version.ts';
 import {
@@ -623,11 +624,11 @@ async function completeFlow(context: {
   const issued = ref(answer);
   const tokens = answer.json;
 
-  // The token's lifetime: expires_in, or the JWT's exp − iat when longer.
-  const announced = typeof tokens.expires_in === 'number' ? tokens.expires_in : 0;
-  const carried = jwtLifetime(String(tokens.access_token)) ?? 0;
-  // JWT times are whole seconds: one more than announced is rounding, not a longer life.
-  const lifetime = carried - announced <= 1 ? announced || carried : carried;
+  const lifetime =
+    accessTokenLifetime(
+      typeof tokens.expires_in === 'number' ? tokens.expires_in : undefined,
+      String(tokens.access_token),
+    ) ?? 0;
   facts.push(
     `access token lifetime: ${lifetime > 0 ? `${lifetime} s` : 'not stated'}${tokens.refresh_token !== undefined ? '; a refresh token was issued' : '; no refresh token'}`,
   );
@@ -703,22 +704,6 @@ async function completeFlow(context: {
         [ref(revoked), ref(used)],
       );
     } else pass('server-revocation-ineffective');
-  }
-}
-
-function jwtLifetime(token: string): number | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts[1]) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as {
-      exp?: unknown;
-      iat?: unknown;
-    };
-    return typeof claims.exp === 'number' && typeof claims.iat === 'number'
-      ? claims.exp - claims.iat
-      : undefined;
-  } catch {
-    return undefined;
   }
 }
 
