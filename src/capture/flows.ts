@@ -11,6 +11,7 @@ import type { CanaryRecord, ScenarioRun } from '../evidence/model.ts';
 import { CAPTURE_END_MARKER, CAPTURE_SCENARIO, CAPTURE_SITTING_MARKER } from '../evidence/names.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
 import { DEVICE_CODE_GRANT, type Observation } from './observe.ts';
+import { deviceCodeOf, requestFieldsOf } from './recorded.ts';
 
 /** A session ends after this long without a request of its own. */
 export const SESSION_GAP_MS = 60 * 60 * 1000;
@@ -192,15 +193,7 @@ function runOf(
           : observation.kind === 'device_authorization'
             ? 'device_authorization'
             : 'token',
-      ...(observation.grantType !== undefined && { grantType: observation.grantType }),
-      ...(observation.wireGrantType !== undefined &&
-        observation.wireGrantType !== observation.grantType && {
-          wireGrantType: observation.wireGrantType,
-        }),
-      ...(observation.clientId !== undefined && { clientId: observation.clientId }),
-      ...(observation.scope !== undefined && { scope: observation.scope }),
-      scheme: observation.scheme,
-      ...(observation.tokenLifetime !== undefined && { tokenLifetime: observation.tokenLifetime }),
+      ...requestFieldsOf(observation),
       ...(observation.line > 0 && {
         entry: { file, index: observation.index, line: observation.line },
       }),
@@ -217,12 +210,7 @@ function runOf(
           : observation.presented.map(({ kind, fingerprint }) => ({ kind, fingerprint })),
       issued: observation.issued.map(({ kind, fingerprint }) => ({ kind, fingerprint })),
     };
-    const deviceCode =
-      observation.kind === 'device_authorization'
-        ? observation.issued.find((c) => c.kind === 'device_code')?.fingerprint
-        : observation.grantType === DEVICE_CODE_GRANT
-          ? observation.presented.find((c) => c.kind === 'device_code')?.fingerprint
-          : undefined;
+    const deviceCode = deviceCodeOf(observation);
     if (deviceCode) event.deviceCode = deviceCode;
     if (observation.kind === 'device_authorization' && deviceCode) {
       polls.set(deviceCode, {

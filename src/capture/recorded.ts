@@ -34,12 +34,7 @@ export function requestEventOf(
             : /\/revo(?:ke|cation)\/?$/i.test(observation.path)
               ? 'revocation'
               : 'unknown';
-  const deviceCode =
-    observation.kind === 'device_authorization'
-      ? observation.issued.find((c) => c.kind === 'device_code')?.fingerprint
-      : observation.grantType === DEVICE_CODE_GRANT
-        ? observation.presented.find((c) => c.kind === 'device_code')?.fingerprint
-        : undefined;
+  const deviceCode = deviceCodeOf(observation);
   const presented = observation.presented.map(({ kind, fingerprint }) => ({ kind, fingerprint }));
   if (endpoint === 'resource' && observation.bearer) {
     presented.push({ kind: 'access_token', fingerprint: observation.bearer });
@@ -52,6 +47,34 @@ export function requestEventOf(
     path: observation.path,
     host: hostWithPort(observation),
     endpoint,
+    ...requestFieldsOf(observation),
+    ...(deviceCode && { deviceCode }),
+    ...(observation.interval !== undefined && { intervalInForce: observation.interval }),
+    ...(observation.expiresIn !== undefined && { expiresIn: observation.expiresIn }),
+    status: observation.status,
+    outcome: observation.outcome,
+    presented,
+    issued: observation.issued.map(({ kind, fingerprint }) => ({ kind, fingerprint })),
+  };
+}
+
+/** The device authorization an exchange belongs to: the code it issued or presented. */
+export function deviceCodeOf(observation: Observation): Fingerprint | undefined {
+  if (observation.kind === 'device_authorization')
+    return observation.issued.find((c) => c.kind === 'device_code')?.fingerprint;
+  if (observation.grantType === DEVICE_CODE_GRANT)
+    return observation.presented.find((c) => c.kind === 'device_code')?.fingerprint;
+  return undefined;
+}
+
+/** What a request event says of an observation whatever wrote it (a recorder, a HAR's runs). */
+export function requestFieldsOf(
+  observation: Observation,
+): Pick<
+  RequestEvent,
+  'grantType' | 'wireGrantType' | 'clientId' | 'scope' | 'scheme' | 'tokenLifetime'
+> {
+  return {
     ...(observation.grantType !== undefined && { grantType: observation.grantType }),
     ...(observation.wireGrantType !== undefined &&
       observation.wireGrantType !== observation.grantType && {
@@ -59,15 +82,8 @@ export function requestEventOf(
       }),
     ...(observation.clientId !== undefined && { clientId: observation.clientId }),
     ...(observation.scope !== undefined && { scope: observation.scope }),
-    ...(deviceCode && { deviceCode }),
-    ...(observation.interval !== undefined && { intervalInForce: observation.interval }),
-    ...(observation.expiresIn !== undefined && { expiresIn: observation.expiresIn }),
     scheme: observation.scheme,
     ...(observation.tokenLifetime !== undefined && { tokenLifetime: observation.tokenLifetime }),
-    status: observation.status,
-    outcome: observation.outcome,
-    presented,
-    issued: observation.issued.map(({ kind, fingerprint }) => ({ kind, fingerprint })),
   };
 }
 
