@@ -16,23 +16,13 @@ interface AnalyzeFlags {
 }
 
 export function registerAnalyze(program: Command): void {
-  program
+  const command = program
     .command('analyze')
     .description(
       'Judge device flows that already ran, from a HAR, a devicebound trace or saved evidence',
     )
-    .argument('<file...>', 'captures: HAR 1.2, `serve --trace` JSONL, `check --save-evidence`')
-    .option(
-      '--policy <file>',
-      'policy whose task (by client_id, or its only task) judges each flow',
-    )
-    .option('--allow-scope <scope>', 'a scope the flows may ask for (repeatable)', collect())
-    .option(
-      '--fail-on <severity>',
-      `lowest severity that fails the run: ${SEVERITIES.join(', ')}`,
-      oneOf(SEVERITIES),
-    )
-    .addOption(formatOption(FORMATS))
+    .argument('<file...>', 'captures: HAR 1.2, `serve --trace` JSONL, `check --save-evidence`');
+  addJudgeOptions(command)
     .addOption(outputOption())
     .action(async (files: string[], given: Partial<AnalyzeFlags>) => {
       const flags: AnalyzeFlags = {
@@ -56,6 +46,22 @@ async function analyze(files: string[], flags: AnalyzeFlags): Promise<number> {
     ...(policy && { policy }),
     ...(flags.failOn !== undefined && { failOn: flags.failOn }),
   });
+}
+
+/** What judges captures, for `analyze` and `record` alike: the policy, scopes, fail_on, formats. */
+export function addJudgeOptions(command: Command): Command {
+  return command
+    .option(
+      '--policy <file>',
+      'policy whose task (by client_id, or its only task) judges each flow',
+    )
+    .option('--allow-scope <scope>', 'a scope the flows may ask for (repeatable)', collect())
+    .option(
+      '--fail-on <severity>',
+      `lowest severity that fails the run: ${SEVERITIES.join(', ')}`,
+      oneOf(SEVERITIES),
+    )
+    .addOption(formatOption(FORMATS));
 }
 
 export interface JudgeFlags {

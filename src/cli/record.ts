@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import type { LabEvent } from '../evidence/events.ts';
-import { SEVERITIES, type Severity } from '../findings/severity.ts';
+import type { Severity } from '../findings/severity.ts';
 import { loadPolicy } from '../policy/load.ts';
-import { FORMATS, type Format } from '../report/formats.ts';
-import { judgeCaptures } from './analyze.ts';
-import { collect, formatOption, integer, oneOf } from './options.ts';
+import type { Format } from '../report/formats.ts';
+import { addJudgeOptions, judgeCaptures } from './analyze.ts';
+import { collect, integer } from './options.ts';
 import { assertOutputsMatchFormats } from './write.ts';
 
 interface RecordFlags {
@@ -26,7 +26,7 @@ interface RecordFlags {
 }
 
 export function registerRecord(program: Command): void {
-  program
+  const command = program
     .command('record')
     .description(
       'Record device flows through a loopback reverse proxy in front of a real authorization server, then judge them',
@@ -38,18 +38,8 @@ export function registerRecord(program: Command): void {
     .requiredOption('--upstream <url>', 'the authorization server, e.g. https://login.example.com')
     .option('--port <port>', 'loopback port; 0 picks a free one', integer(0, 65535), 0)
     .option('--ca-file <file>', 'PEM CAs to trust for the upstream, besides the system store')
-    .option('--output <file>', 'keep the recorded trace (JSONL, fingerprints only) here')
-    .option(
-      '--policy <file>',
-      'policy whose task (by client_id, or its only task) judges each flow',
-    )
-    .option('--allow-scope <scope>', 'a scope the flows may ask for (repeatable)', collect())
-    .option(
-      '--fail-on <severity>',
-      `lowest severity that fails the run: ${SEVERITIES.join(', ')}`,
-      oneOf(SEVERITIES),
-    )
-    .addOption(formatOption(FORMATS))
+    .option('--output <file>', 'keep the recorded trace (JSONL, fingerprints only) here');
+  addJudgeOptions(command)
     .option(
       '--report <file>',
       'write the report of the matching --format here (repeatable)',
