@@ -148,6 +148,18 @@ class EntryScanner {
     this.#inline = inline;
   }
 
+  /** An entry of `log.entries` that is a string, number or literal: noted once, as one entry. */
+  #reportScalar(done: HarEntry[]): void {
+    if (this.#scalarReported) return;
+    done.push({
+      index: this.#index++,
+      line: this.#line,
+      exchange: undefined,
+      problem: 'not an object',
+    });
+    this.#scalarReported = true;
+  }
+
   feed(chunk: Buffer): HarEntry[] {
     const done: HarEntry[] = [];
     let i = 0;
@@ -333,15 +345,7 @@ class EntryScanner {
     }
     switch (byte) {
       case QUOTE:
-        if (atEntries && !this.#scalarReported) {
-          done.push({
-            index: this.#index++,
-            line: this.#line,
-            exchange: undefined,
-            problem: 'not an object',
-          });
-          this.#scalarReported = true;
-        }
+        if (atEntries) this.#reportScalar(done);
         this.#keyBytes = this.#expectKey ? [] : undefined;
         this.#expectKey = false;
         this.#string = {
@@ -402,15 +406,7 @@ class EntryScanner {
         this.#awaitingValue = true;
         break;
       default:
-        if (atEntries && byte > 0x20 && !this.#scalarReported) {
-          done.push({
-            index: this.#index++,
-            line: this.#line,
-            exchange: undefined,
-            problem: 'not an object',
-          });
-          this.#scalarReported = true;
-        }
+        if (atEntries && byte > 0x20) this.#reportScalar(done);
     }
   }
 
