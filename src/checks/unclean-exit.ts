@@ -1,7 +1,13 @@
 // RFC 8628 §3.5: on denial, expiry or failure the client must "react accordingly": report it
 // with a failing exit code, end within its time, and leave nothing running.
 import { count, seconds, shortList } from './format.ts';
-import { abandonedSlowDowns, clockOf, invocationsOf, obtainedToken } from './timeline.ts';
+import {
+  abandonedSlowDowns,
+  clockOf,
+  invocationsOf,
+  obtainedToken,
+  requestsIn,
+} from './timeline.ts';
 import type { Check, EvidenceItem } from './types.ts';
 
 export const check: Check = {
@@ -40,7 +46,10 @@ export const check: Check = {
           at: invocation.endedAt,
         });
       }
-      if (invocation.timedOut) {
+      // Killed at its timeout before it asked the lab anything (waiting for a browser or for
+      // input, or too old for the sign-in): nothing of its device flow to judge, and the
+      // reports say so as the reason the scenario is inconclusive.
+      if (invocation.timedOut && requestsIn(run, invocation).length > 0) {
         problems.add(`was still running at its timeout (${seconds(invocation.timeoutMs)})`);
         evidence.push({
           summary: `${which}still running at its timeout (${seconds(invocation.timeoutMs)}); killed at ${at(invocation.endedAt)}`,

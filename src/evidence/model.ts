@@ -180,6 +180,12 @@ export interface Invocation {
   files: FileRecord[];
   /** v2: the programs the run started (execve), with credentials found in their argv or env. */
   processes?: ProcessRecord;
+  /**
+   * v2: a run that failed (non-zero exit, killed at its timeout): the last lines it wrote to
+   * stderr, in its own words, with every issued credential and every long token-like value
+   * withheld; absent when it wrote nothing.
+   */
+  said?: string;
 }
 
 /**

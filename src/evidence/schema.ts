@@ -44,6 +44,7 @@ const requestEvent = z.strictObject({
   endpoint: z.enum(LAB_ENDPOINTS),
   grantType: optional(z.string()),
   wireGrantType: optional(z.string()),
+  operation: optional(z.string()),
   clientId: optional(z.string()),
   scope: optional(z.string()),
   deviceCode: optional(fingerprint),
@@ -246,6 +247,7 @@ const invocation = z.strictObject({
   hits: z.array(canaryHit),
   files: z.array(fileRecord),
   processes: optional(processRecord),
+  said: optional(z.string()),
 });
 
 const scenarioRun = z.strictObject({

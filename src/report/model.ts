@@ -18,6 +18,11 @@ export interface ScenarioSummary {
   passed: boolean;
   /** The program never talked to the lab: most likely it does not read DEVICEBOUND_ISSUER. */
   noLabContact: boolean;
+  /**
+   * v2, with `noLabContact`: the last lines the failed run wrote to stderr, in its own words
+   * (credentials and long token-like values withheld), which usually say why.
+   */
+  said?: string;
   /** Rebuilt from a capture (`analyze`): no program ran, so no exit code or duration. */
   fromCapture?: { requests: number };
   /** In `session`: how each later run signed in. */
@@ -95,6 +100,8 @@ export function buildReport(
     const last = run.invocations.at(-1);
     const count = failing.filter((f) => f.task === run.task && f.scenario === run.scenario).length;
     const spawnError = run.invocations.find((inv) => inv.spawnError)?.spawnError;
+    const noLabContact = !run.events.some((event) => event.type === 'request');
+    const said = run.invocations.findLast((inv) => inv.said !== undefined)?.said;
     return {
       scenario: run.scenario,
       task: run.task,
@@ -106,7 +113,8 @@ export function buildReport(
       ...(spawnError !== undefined && { spawnError }),
       findings: count,
       passed: count === 0,
-      noLabContact: !run.events.some((event) => event.type === 'request'),
+      noLabContact,
+      ...(noLabContact && said !== undefined && { said }),
       ...(run.invocations.length === 0 && {
         fromCapture: { requests: run.events.filter((event) => event.type === 'request').length },
       }),

@@ -103,8 +103,19 @@ export function renderText(report: Report, options: RenderOptions): string {
         'yellow',
         `! no request reached the lab in ${silent.map((s) => s.scenario).join(', ')}:`,
       ) +
-        ' does the program read DEVICEBOUND_ISSUER (or --env MYCLI_URL={issuer})? Without requests there is little to judge.',
+        (silent.some((s) => s.timedOut)
+          ? ' the program was killed at its timeout before it asked anything: it may wait for a browser or for input, or be too old for this sign-in.'
+          : silent.some((s) => s.said !== undefined)
+            ? ' it failed first, in its own words below.'
+            : ' does the program read DEVICEBOUND_ISSUER (or --env MYCLI_URL={issuer})? Without requests there is little to judge.'),
     );
+    // The program's own words, once per distinct message.
+    const said = [...new Set(silent.flatMap((s) => (s.said === undefined ? [] : [s.said])))];
+    for (const words of said.slice(0, 3)) {
+      const where = silent.filter((s) => s.said === words).map((s) => s.scenario);
+      lines.push(`  the program said (${where.join(', ')}):`);
+      for (const line of words.split('\n')) lines.push(`    ${terminalText(line)}`);
+    }
   }
 
   lines.push(...findingLines(report, options));

@@ -16,6 +16,7 @@ import type { TaskPolicy } from '../policy/types.ts';
 import type { RunCa } from '../tls/ca.ts';
 import { findCanaries } from './artifacts.ts';
 import { type NetworkEnvironment, programEnvironment } from './environment.ts';
+import { lastWords } from './last-words.ts';
 import { gracePeriodMs } from './plan.ts';
 import { processRecord, processRecorder, type TraceMethod } from './process-trace.ts';
 import { killRun } from './processes.ts';
@@ -286,6 +287,10 @@ async function invoke(
     files,
     processes: processRecord(job.processTrace.method, recorded, source.canaries()),
   };
+  if (result.exitCode !== 0 || result.timedOut) {
+    const said = lastWords(result.stderr?.content(), source.canaries());
+    if (said !== undefined) invocation.said = said;
+  }
   const notes = [
     ...cwd.notes,
     ...after.HOME.notes.map((note) => `~/${note}`),
