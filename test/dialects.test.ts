@@ -1,9 +1,10 @@
-// The GitHub and Microsoft dialects over real HTTP: each provider's endpoints and error shapes,
+// The GitHub, Microsoft and AWS dialects over real HTTP: each provider's endpoints and error shapes,
 // mapped onto the one lab state so the trace (what the checks read) is the same as in the
 // generic dialect. Requests go to the lab's port with the played host in the Host header, as
 // the egress proxy hands them over.
 import { request } from 'node:http';
 import { crc32 } from 'node:zlib';
+import aws4 from 'aws4';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Lab, type LabOptions, type RequestEvent, startLab } from '../src/lab/index.ts';
@@ -33,14 +34,20 @@ function call(
   host: string,
   method: string,
   path: string,
-  options: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
+  options: {
+    form?: Record<string, string>;
+    json?: unknown;
+    headers?: Record<string, string>;
+    /** A body sent as is (with the caller's own headers). */
+    body?: string;
+  } = {},
 ): Promise<Answer> {
   const url = new URL(started.issuer);
   const body = options.form
     ? new URLSearchParams(options.form).toString()
     : options.json !== undefined
       ? JSON.stringify(options.json)
-      : undefined;
+      : options.body;
   const headers: Record<string, string> = { host, ...options.headers };
   if (options.form) headers['content-type'] = 'application/x-www-form-urlencoded';
   if (options.json !== undefined) headers['content-type'] = 'application/json';
@@ -368,5 +375,197 @@ describe('microsoft dialect', () => {
         .filter((e) => e.endpoint === 'token')
         .map((e) => e.grantType),
     ).toEqual(['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token']);
+  });
+});
+
+describe('aws dialect', () => {
+  const OIDC = 'oidc.us-east-1.amazonaws.com';
+  const PORTAL = 'portal.sso.us-east-1.amazonaws.com';
+  const STS = 'sts.us-east-1.amazonaws.com';
+  const aws = (options: LabOptions = {}) =>
+    lab({ dialect: 'aws', hosts: [OIDC, PORTAL, STS, 'sts.amazonaws.com'], ...options });
+
+  /** RegisterClient, then StartDeviceAuthorization, as botocore's SSOTokenFetcher does. */
+  async function signIn(started: Lab, scopes?: string[]) {
+    const registered = await call(started, OIDC, 'POST', '/client/register', {
+      json: { clientName: 'botocore-client-lab', clientType: 'public', scopes },
+    });
+    expect(registered.status).toBe(200);
+    const client = registered.json() as { clientId: string; clientSecret: string };
+    const device = (
+      await call(started, OIDC, 'POST', '/device_authorization', {
+        json: { ...client, startUrl: 'https://devicebound-lab.awsapps.com/start' },
+      })
+    ).json() as { deviceCode: string; userCode: string; verificationUriComplete: string };
+    const poll = (extra: Record<string, string> = {}) =>
+      call(started, OIDC, 'POST', '/token', {
+        json: {
+          ...client,
+          grantType: 'urn:ietf:params:oauth:grant-type:device_code',
+          deviceCode: device.deviceCode,
+          ...extra,
+        },
+      });
+    return { client, device, poll };
+  }
+
+  it('SSO OIDC in rest-json: exceptions in x-amzn-ErrorType as botocore reads them, RFC outcomes in the trace', async () => {
+    const started = await aws();
+    const { client, device, poll } = await signIn(started, ['sso:account:access']);
+    expect(device.verificationUriComplete).toBe(
+      `https://device.sso.us-east-1.amazonaws.com/?user_code=${device.userCode}`,
+    );
+    const pending = await poll();
+    expect(pending.status).toBe(400);
+    expect(pending.headers['x-amzn-errortype']).toBe('AuthorizationPendingException');
+    expect(pending.json()).toMatchObject({ error: 'authorization_pending' });
+    // At once again, as the AWS CLI's second poll comes: too soon, so slow_down.
+    const tooSoon = await poll();
+    expect(tooSoon.headers['x-amzn-errortype']).toBe('SlowDownException');
+    const wrongSecret = await poll({ clientSecret: 'not-the-secret' });
+    expect(wrongSecret.status).toBe(401);
+    expect(wrongSecret.headers['x-amzn-errortype']).toBe('InvalidClientException');
+    const notPublic = await call(started, OIDC, 'POST', '/client/register', {
+      json: { clientName: 'x', clientType: 'confidential' },
+    });
+    expect(notPublic.headers['x-amzn-errortype']).toBe('InvalidRequestException');
+    const notJson = await call(started, OIDC, 'POST', '/token', { form: { a: 'b' } });
+    expect([notJson.status, notJson.headers['x-amzn-errortype']]).toEqual([
+      400,
+      'InvalidRequestException',
+    ]);
+
+    const events = requests(started);
+    expect(
+      events.map((e) => [e.endpoint, e.operation, e.outcome, e.wireError ?? null, e.dialect]),
+    ).toEqual([
+      ['registration', 'RegisterClient', 'success', null, 'aws'],
+      ['device_authorization', 'StartDeviceAuthorization', 'success', null, 'aws'],
+      ['token', 'CreateToken', 'authorization_pending', 'AuthorizationPendingException', 'aws'],
+      ['token', 'CreateToken', 'slow_down', 'SlowDownException', 'aws'],
+      ['token', 'CreateToken', 'invalid_client', 'InvalidClientException', 'aws'],
+      ['registration', 'RegisterClient', 'invalid_request', 'InvalidRequestException', 'aws'],
+      ['token', 'CreateToken', 'invalid_request', 'InvalidRequestException', 'aws'],
+    ]);
+    // The registration's scopes are what the device authorization asked for.
+    expect(events[1]?.scope).toBe('sso:account:access');
+    expect(events[1]?.clientId).toBe(client.clientId);
+    const secret = events[0]?.issued.find((ref) => ref.kind === 'client_secret');
+    expect(secret).toBeDefined();
+    expect(events[1]?.presented).toEqual([secret]);
+    expect(JSON.stringify(started.trace.events)).not.toContain(client.clientSecret);
+  });
+
+  it('tokens, role credentials at the portal, and STS for a request SigV4-signed with them (by aws4, not by the lab)', async () => {
+    const started = await aws();
+    const { client, device, poll } = await signIn(started, ['sso:account:access']);
+    started.approve(device.userCode);
+    const token = (await poll()).json() as { accessToken: string; refreshToken?: string };
+    expect(token.accessToken).toMatch(/^aoaAAAAAG[\w-]{150,}:MGUCM/);
+    expect(token.refreshToken).toMatch(/^aorAAAAAG/);
+
+    const portal = (path: string, bearer?: string) =>
+      call(started, PORTAL, 'GET', path, {
+        headers: bearer ? { 'x-amz-sso_bearer_token': bearer } : {},
+      });
+    expect((await portal('/federation/credentials?role_name=X&account_id=1')).status).toBe(401);
+    const wrong = await portal(
+      '/federation/credentials?role_name=DeviceboundLabRole&account_id=999999999999',
+      token.accessToken,
+    );
+    expect([wrong.status, wrong.headers['x-amzn-errortype']]).toEqual([
+      404,
+      'ResourceNotFoundException',
+    ]);
+    const roles = await portal('/assignment/roles?account_id=111122223333', token.accessToken);
+    expect(roles.json()).toEqual({
+      roleList: [{ roleName: 'DeviceboundLabRole', accountId: '111122223333' }],
+    });
+    const { roleCredentials: keys } = (
+      await portal(
+        '/federation/credentials?role_name=DeviceboundLabRole&account_id=111122223333',
+        token.accessToken,
+      )
+    ).json() as {
+      roleCredentials: {
+        accessKeyId: string;
+        secretAccessKey: string;
+        sessionToken: string;
+        expiration: number;
+      };
+    };
+    expect(keys.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
+    expect(keys.expiration).toBeGreaterThan(Date.now());
+
+    const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+    const sts = (credentials: {
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken?: string;
+    }) => {
+      const signed = aws4.sign(
+        {
+          host: STS,
+          path: '/',
+          method: 'POST',
+          service: 'sts',
+          region: 'us-east-1',
+          body,
+          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        },
+        credentials,
+      );
+      const headers = Object.fromEntries(
+        Object.entries(signed.headers ?? {}).map(([name, value]) => [name, String(value)]),
+      );
+      return call(started, STS, 'POST', '/', { headers, body });
+    };
+    const identity = await sts(keys);
+    expect(identity.status).toBe(200);
+    expect(identity.text).toMatch(
+      /<Arn>arn:aws:sts::111122223333:assumed-role\/AWSReservedSSO_DeviceboundLabRole_[0-9a-f]{16}\/devicebound-user<\/Arn>/,
+    );
+    const forged = await sts({ ...keys, secretAccessKey: `${keys.secretAccessKey}x` });
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain('<Code>SignatureDoesNotMatch</Code>');
+    const unknown = await sts({
+      accessKeyId: 'ASIAAAAAAAAAAAAAAAAA',
+      secretAccessKey: keys.secretAccessKey,
+      sessionToken: keys.sessionToken,
+    });
+    expect(unknown.text).toContain('<Code>InvalidClientTokenId</Code>');
+
+    // The refresh grant, with the client's secret, as botocore's SSOTokenProvider sends it.
+    const refreshed = await call(started, OIDC, 'POST', '/token', {
+      json: { ...client, grantType: 'refresh_token', refreshToken: token.refreshToken },
+    });
+    expect(refreshed.json()).toMatchObject({ accessToken: expect.stringMatching(/^aoa/) });
+
+    const events = requests(started);
+    const credentials = events.find(
+      (e) => e.operation === 'GetRoleCredentials' && e.status === 200,
+    );
+    const issued = credentials?.issued.filter((ref) => ref.kind === 'cloud_key') ?? [];
+    expect(issued).toHaveLength(3);
+    const call1 = events.find((e) => e.operation === 'GetCallerIdentity' && e.status === 200);
+    // The key id and the session token are presented; the secret key only signs.
+    expect(call1?.endpoint).toBe('resource');
+    expect(call1?.presented).toEqual([issued[0], issued[2]]);
+    expect(
+      events.filter((e) => e.operation === 'GetCallerIdentity').map((e) => e.wireError ?? null),
+    ).toEqual([null, 'SignatureDoesNotMatch', 'InvalidClientTokenId']);
+    expect(events.at(-1)).toMatchObject({ grantType: 'refresh_token', outcome: 'success' });
+    const trace = JSON.stringify(started.trace.events);
+    for (const value of [keys.secretAccessKey, keys.sessionToken, token.accessToken])
+      expect(trace).not.toContain(value);
+  });
+
+  it('no refresh token for a client registered without scopes (the legacy profile form)', async () => {
+    const started = await aws();
+    const { device, poll } = await signIn(started);
+    started.approve(device.userCode);
+    const token = (await poll()).json();
+    expect(token.accessToken).toBeDefined();
+    expect(token.refreshToken).toBeUndefined();
   });
 });

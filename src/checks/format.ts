@@ -18,6 +18,8 @@ const KIND_NAMES: Record<CanaryKind, string> = {
   access_token: 'access token',
   refresh_token: 'refresh token',
   id_token: 'ID token',
+  client_secret: 'client secret',
+  cloud_key: 'cloud key',
 };
 
 export function kindName(kind: CanaryKind): string {

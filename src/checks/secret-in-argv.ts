@@ -19,6 +19,8 @@ const SECRET_IN_ARGV: ReadonlySet<CanaryKind> = new Set([
   'refresh_token',
   'id_token',
   'device_code',
+  'client_secret',
+  'cloud_key',
 ]);
 
 interface Exposure {

@@ -14,6 +14,8 @@ const SECRET_IN_OUTPUT: ReadonlySet<CanaryKind> = new Set([
   'refresh_token',
   'id_token',
   'device_code',
+  'client_secret',
+  'cloud_key',
 ]);
 
 export const check: Check = {

@@ -57,10 +57,13 @@ export const check: Check = {
   },
 };
 
-/** An access token at the resource, a refresh token at the token endpoint (DESIGN.md). */
+/**
+ * An access token at the resource, a refresh token at the token endpoint (DESIGN.md); v2: cloud
+ * keys an access token was exchanged for, at the API that takes them.
+ */
 function presentedCredentials(event: RequestEvent) {
   if (event.endpoint === 'resource')
-    return event.presented.filter((ref) => ref.kind === 'access_token');
+    return event.presented.filter((ref) => ref.kind === 'access_token' || ref.kind === 'cloud_key');
   if (isRefreshGrant(event)) return event.presented.filter((ref) => ref.kind === 'refresh_token');
   return [];
 }

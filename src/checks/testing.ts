@@ -69,6 +69,10 @@ function rawValue(kind: CanaryKind, label: string): string {
     }
     case 'refresh_token':
       return `dbrt_${digest.toString('base64url')}`;
+    case 'client_secret':
+      return `dbcs_${digest.toString('base64url')}`;
+    case 'cloud_key':
+      return `ASIA${digest.toString('hex').slice(0, 16).toUpperCase()}`;
     case 'access_token':
     case 'id_token': {
       const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

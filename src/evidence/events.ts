@@ -24,6 +24,8 @@ export const LAB_ENDPOINTS = [
   'resource',
   'verification',
   'discovery',
+  // v2: dynamic client registration (RFC 7591; AWS SSO OIDC `RegisterClient`).
+  'registration',
   'unknown',
 ] as const;
 export type LabEndpoint = (typeof LAB_ENDPOINTS)[number];
@@ -55,6 +57,11 @@ export interface RequestEvent {
    */
   grantType?: string;
   wireGrantType?: string;
+  /**
+   * v2: the dialect's own name for the operation when it has one (AWS: `CreateToken`,
+   * `GetRoleCredentials`, `GetCallerIdentity`).
+   */
+  operation?: string;
   clientId?: string;
   /** Scope requested (device authorization, refresh) or presented (resource). */
   scope?: string;

@@ -97,7 +97,7 @@ describe('parseEvidence', () => {
       (e: Evidence) => {
         (e.runs[0]?.invocations[0]?.hits[0] as unknown as Record<string, unknown>).kind = 'pat';
       },
-      'runs[0].invocations[0].hits[0].kind: expected one of "device_code", "user_code", "access_token", "refresh_token", "id_token"',
+      'runs[0].invocations[0].hits[0].kind: expected one of "device_code", "user_code", "access_token", "refresh_token", "id_token", "client_secret", "cloud_key"',
     ],
     [
       'a fractional poll number',

@@ -60,7 +60,7 @@ export const INJECTED_FAULTS = [
 export type InjectedFault = (typeof INJECTED_FAULTS)[number];
 
 /** The dialects the lab speaks (DESIGN.md v2): how played hosts map onto one RFC 8628 state. */
-export const DIALECT_NAMES = ['generic', 'github', 'microsoft'] as const;
+export const DIALECT_NAMES = ['generic', 'github', 'microsoft', 'aws'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 
 /** The stock hosts each dialect plays when a task names none (the lab answers them as itself). */
@@ -68,6 +68,14 @@ export const DIALECT_HOSTS: Readonly<Record<DialectName, readonly string[]>> = {
   generic: [],
   github: ['github.com', 'api.github.com'],
   microsoft: ['login.microsoftonline.com', 'management.azure.com', 'graph.microsoft.com'],
+  // IAM Identity Center in the lab's one region: SSO OIDC, the SSO portal, STS (regional and
+  // global).
+  aws: [
+    'oidc.us-east-1.amazonaws.com',
+    'portal.sso.us-east-1.amazonaws.com',
+    'sts.us-east-1.amazonaws.com',
+    'sts.amazonaws.com',
+  ],
 };
 
 /** The credentials of the device flow, as evidence names them (never their values). */
@@ -77,6 +85,11 @@ export const CANARY_KINDS = [
   'access_token',
   'refresh_token',
   'id_token',
+  // v2: a dynamically registered client's secret (AWS SSO OIDC `clientSecret`).
+  'client_secret',
+  // v2: cloud keys a device-flow token was exchanged for (AWS role credentials: the access key
+  // id, the secret access key and the session token).
+  'cloud_key',
 ] as const;
 export type CanaryKind = (typeof CANARY_KINDS)[number];
 

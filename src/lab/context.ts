@@ -46,6 +46,7 @@ export type EventDetails = Pick<
   | 'injected'
   | 'endpoint'
   | 'wireGrantType'
+  | 'operation'
   | 'wireError'
   | 'presented'
   | 'issued'

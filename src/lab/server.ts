@@ -392,7 +392,8 @@ function writeTruncated(
  * through the text when it has none).
  */
 export function truncationPoint(text: string): number {
-  const token = /"access_token"\s*:\s*"[^"]*"|access_token=[^&]*/.exec(text);
+  // `access_token` (RFC 6749), `accessToken` (AWS SSO OIDC).
+  const token = /"access_?[Tt]oken"\s*:\s*"[^"]*"|access_token=[^&]*/.exec(text);
   if (!token) return Math.floor(text.length / 2);
   const end = token.index + token[0].length;
   return Math.min(text.length - 1, end + Math.max(1, Math.floor((text.length - end) / 2)));

@@ -8,7 +8,7 @@
  * program asks for on its own, shown in reports against what the policy allows.
  */
 import { fileURLToPath } from 'node:url';
-import type { DialectName } from '../evidence/names.ts';
+import { DIALECT_HOSTS, type DialectName } from '../evidence/names.ts';
 
 export interface Preset {
   name: string;
@@ -29,6 +29,18 @@ export interface Preset {
   timeout: string;
   /** Where this preset's command and environment come from. */
   source: string;
+  /**
+   * The version the program must have, read from `program --version` before anything runs: an
+   * older one cannot do what the preset asks of it, and is refused with both binaries named.
+   */
+  requires?: {
+    args: string[];
+    /** Captures the major and minor version in the output. */
+    pattern: RegExp;
+    minimum: readonly [major: number, minor: number];
+    /** What older versions lack, for the refusal. */
+    why: string;
+  };
 }
 
 /**
@@ -147,6 +159,37 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     requestedScopes: ['openid', 'profile', 'offline_access'],
     timeout: '90s',
     source: 'https://indigo-dc.gitbook.io/oidc-agent/user/oidc-gen',
+  },
+  aws: {
+    name: 'aws',
+    description:
+      'AWS CLI version 2: examples/real/aws-sso.sh writes a sandbox ~/.aws/config (an sso-session and a profile), runs aws sso login --no-browser (IAM Identity Center), then aws sts get-caller-identity (oidc, portal.sso and sts in us-east-1 through the egress proxy)',
+    program: 'aws',
+    run: ['sh', bundled('aws-sso.sh'), '{program}'],
+    dialect: 'aws',
+    hosts: [...DIALECT_HOSTS.aws],
+    tls: false,
+    // SSO OIDC clients are registered by the program itself (RegisterClient), with a fresh id
+    // and secret: the lab accepts any client it registered.
+    clientId: 'registered-by-the-program',
+    env: {
+      ...NO_BROWSER,
+      // No pager, no auto-prompt, no instance metadata lookups (a laptop has no IMDS).
+      AWS_PAGER: '',
+      AWS_CLI_AUTO_PROMPT: 'off',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+    // The wrapper's sso-session asks for sso:account:access (`sso_registration_scopes`), as
+    // `aws configure sso` suggests.
+    requestedScopes: ['sso:account:access'],
+    timeout: '120s',
+    source: 'https://docs.aws.amazon.com/cli/latest/userguide/sso-configure-profile-token.html',
+    requires: {
+      args: ['--version'],
+      pattern: /aws-cli\/(\d+)\.(\d+)/,
+      minimum: [2, 0],
+      why: 'AWS CLI version 1 has no `aws sso login` with sso-session profiles (IAM Identity Center sign-in needs version 2)',
+    },
   },
 };
 

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { access, realpath, stat } from 'node:fs/promises';
+import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { PRESETS, type Preset } from '../policy/presets.ts';
 import type { TaskPolicy } from '../policy/types.ts';
 
 /**
@@ -16,13 +18,15 @@ export async function assertRunnable(
     const where = task.source
       ? { file: task.source.file, line: task.source.line, field: `tasks.${task.name}.program` }
       : { field: '--program' };
-    await assertExecutable(
+    const found = await assertExecutable(
       task.program,
       task.cwd,
       path,
       where,
       `the ${task.preset} preset runs it`,
     );
+    const requires = task.preset ? PRESETS[task.preset]?.requires : undefined;
+    if (requires) await assertVersion(task.program, found, requires, path, where);
   }
   const [command] = task.run;
   const where = task.source
@@ -37,7 +41,7 @@ async function assertExecutable(
   path: string,
   where: { file?: string; line?: number; field?: string },
   why?: string,
-): Promise<void> {
+): Promise<string> {
   if (!command) throw new UsageError('the command is empty', where);
   const task = { cwd };
   const candidates = command.includes('/')
@@ -50,7 +54,7 @@ async function assertExecutable(
     try {
       if (!(await stat(candidate)).isFile()) continue;
       await access(candidate, constants.X_OK);
-      return;
+      return candidate;
     } catch {
       // not this one
     }
@@ -61,6 +65,85 @@ async function assertExecutable(
       : `command not found: ${command}`) + (why ? ` (${why}; name another with --program)` : ''),
     where,
   );
+}
+
+/**
+ * Refuses a preset's program older than the preset needs (AWS CLI version 1 has no `sso login`
+ * with sso-session profiles, and a pip-installed one often comes before Debian's on PATH),
+ * naming the binary found and every other of the same name on PATH or in the system folders,
+ * with its version. The version is read with a bare environment: the user's configuration
+ * (`~/.aws`, `AWS_*`) is neither passed nor read.
+ */
+async function assertVersion(
+  program: string,
+  found: string,
+  requires: NonNullable<Preset['requires']>,
+  path: string,
+  where: { file?: string; line?: number; field?: string },
+): Promise<void> {
+  const version = await versionOf(found, requires);
+  if (version && atLeast(version.numbers, requires.minimum)) return;
+  const others: string[] = [];
+  const seen = new Set([await realpath(found).catch(() => found)]);
+  const name = basename(program);
+  for (const dir of [...path.split(delimiter).filter(Boolean), '/usr/local/bin', '/usr/bin']) {
+    const candidate = join(dir, name);
+    const real = await realpath(candidate).catch(() => undefined);
+    if (!real || seen.has(real)) continue;
+    seen.add(real);
+    if (
+      !(await stat(real).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      continue;
+    const other = await versionOf(candidate, requires);
+    if (other && atLeast(other.numbers, requires.minimum))
+      others.push(
+        `${candidate} (${other.text}) is recent enough: name it with --program ${candidate}`,
+      );
+    else others.push(`${candidate} (${other?.text ?? 'no version found'}) is not either`);
+  }
+  const shown = version ? version.text : 'no version in its --version output';
+  const wanted = `${requires.minimum[0]}.${requires.minimum[1]}`;
+  throw new UsageError(
+    `${found} is ${shown}, older than the ${wanted} this preset needs: ${requires.why}. ` +
+      (others.length > 0
+        ? `${others.join('; ')}.`
+        : `No other '${name}' was found; install a newer one and name it with --program.`),
+    where,
+  );
+}
+
+async function versionOf(
+  executable: string,
+  requires: NonNullable<Preset['requires']>,
+): Promise<{ text: string; numbers: [number, number] } | undefined> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    LANG: 'C.UTF-8',
+    // Version managers' shims (pyenv, asdf) find their versions from the home.
+    ...(process.env.HOME !== undefined && { HOME: process.env.HOME }),
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+  const output = await new Promise<string>((done) => {
+    execFile(
+      executable,
+      requires.args,
+      { env, timeout: 30_000, maxBuffer: 64 * 1024, killSignal: 'SIGKILL' },
+      (_error, stdout, stderr) => done(`${stdout}\n${stderr}`),
+    );
+  });
+  const match = requires.pattern.exec(output);
+  if (!match?.[1] || !match[2]) return undefined;
+  const text = output.slice(match.index).split(/\s/)[0] ?? match[0];
+  return { text, numbers: [Number(match[1]), Number(match[2])] };
+}
+
+function atLeast(version: [number, number], minimum: readonly [number, number]): boolean {
+  return version[0] !== minimum[0] ? version[0] > minimum[0] : version[1] >= minimum[1];
 }
 
 /**

@@ -4,7 +4,8 @@
  * alignment, UTF-16LE, user-code variants).
  *
  * Format (JSON): `{"version": 1, "canaries": [{"kind": "access_token", "value": "…"}, …]}`, or
- * the bare list. `kind` is one of device_code, user_code, access_token, refresh_token, id_token.
+ * the bare list. `kind` is one of device_code, user_code, access_token, refresh_token, id_token,
+ * client_secret, cloud_key.
  *
  * THE VALUES IN THIS FILE ARE SECRETS: it is the one file devicebound reads that holds raw
  * credentials. Keep it out of reports, artifacts and version control, with mode 0600, and delete
@@ -12,17 +13,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
-import type { CanaryKind } from '../evidence/names.ts';
+import { CANARY_KINDS, type CanaryKind } from '../evidence/names.ts';
 import { Secret } from '../evidence/secret.ts';
 import { buildNeedles, type NeedleSet } from '../search/needles.ts';
-
-export const CANARY_KINDS: readonly CanaryKind[] = [
-  'device_code',
-  'user_code',
-  'access_token',
-  'refresh_token',
-  'id_token',
-];
 
 /** Parses a canary file's text. Errors name the file and field, never a value. */
 export function parseCanaries(text: string, file: string): NeedleSet {

@@ -142,6 +142,7 @@ const AZ = 'https://github.com/Azure/azure-cli/blob/azure-cli-2.45.0/src';
 const OIDC_AGENT = 'https://github.com/indigo-dc/oidc-agent/blob/v4.2.6';
 const OCTOKIT = 'https://github.com/octokit/auth-oauth-device.js/blob/v8.0.4';
 const MSAL_JS = 'https://github.com/AzureAD/microsoft-authentication-library-for-js/blob';
+const AWS_CLI = 'https://github.com/aws/aws-cli/blob/2.9.19/awscli';
 
 /** The same timing-dependent "one poll after expiry" of clients that check, then sleep. */
 const CHECK_THEN_SLEEP =
@@ -338,6 +339,57 @@ export const CLIENTS: RealClient[] = [
       `**server-error**: an error answer other than pending/slow_down ends the flow (\`oidc_seterror(_error)\`, [src/utils/oidc/device.c#L46-L49](${OIDC_AGENT}/src/utils/oidc/device.c#L46-L49)); oidc-gen exits 1, no retry.`,
       `**fault**: the cut-off token answer does not parse, oidc-gen reports an error and exits 1. Its JSON parser logs to syslog, not to the terminal: \`logger(ERROR, "Parsing failed somewhere around %s", cJSON_GetErrorPtr())\` names only the text from where parsing failed (past the token here), but the line before it, \`logger(DEBUG, "Parsing json '%s'", minJson)\`, writes every JSON it parses, token answers included, to syslog (\`LOG_AUTHPRIV\`) when the log level is debug ([src/utils/json.c#L55-L73](${OIDC_AGENT}/src/utils/json.c#L55-L73), [src/utils/logger.c#L61-L70](${OIDC_AGENT}/src/utils/logger.c#L61-L70)). devicebound does not read syslog: a channel it does not see.`,
       `**Not exercised by the lab**: a device authorization answer without \`expires_in\` makes oidc-gen poll forever (\`expires_at ? … : 1\`, [src/utils/oidc/device.c#L19](${OIDC_AGENT}/src/utils/oidc/device.c#L19)); the lab always sends it.`,
+    ],
+  },
+  {
+    id: 'aws',
+    title: 'AWS CLI version 2 (aws sso login)',
+    kind: 'debian',
+    policy: 'test/fixtures/real/aws.yaml',
+    requires: ['/usr/bin/aws'],
+    install: 'apt-get install awscli',
+    task: '[`examples/real/aws-sso.sh`](../examples/real/aws-sso.sh) with `/usr/bin/aws` (preset `aws`): a sandbox `~/.aws/config` with `[sso-session lab]` and `[profile lab]`, `aws sso login --profile lab --no-browser`, then `aws sts get-caller-identity --profile lab`, against `oidc.us-east-1.amazonaws.com`, `portal.sso.us-east-1.amazonaws.com` and `sts.us-east-1.amazonaws.com` played by the lab through the egress proxy',
+    async versions() {
+      return [
+        ['aws --version', await firstLine('/usr/bin/aws', ['--version'])],
+        ...(await dpkg('awscli')),
+      ];
+    },
+    expected: {
+      approve: { always: ['poll-interval', 'secret-at-rest'], exits: [0] },
+      deny: { always: ['poll-interval', 'secret-at-rest'], exits: [254] },
+      expire: { always: ['poll-interval', 'poll-after-terminal', 'secret-at-rest'], exits: [255] },
+      'slow-down': { always: ['poll-interval', 'secret-at-rest'], exits: [0] },
+      'server-error': {
+        always: ['poll-interval', 'error-backoff', 'secret-at-rest'],
+        exits: [0],
+      },
+      session: { always: ['poll-interval', 'secret-at-rest', 'silent-refresh'], exits: [0, 0] },
+      fault: { always: ['poll-interval', 'secret-at-rest'], exits: [255] },
+    },
+    explanations: {
+      'poll-interval': `The second poll follows the first at once, in every scenario. \`SSOTokenFetcher._poll_for_token\` makes one \`CreateToken\` attempt right after \`StartDeviceAuthorization\` ("the client may be pre-authorized", [botocore/utils.py#L2956-L2964](${AWS_CLI}/botocore/utils.py#L2956-L2964)), prints the code, then enters \`while True:\` whose body polls first and sleeps after ([#L2976-L2982](${AWS_CLI}/botocore/utils.py#L2976-L2982)): poll 2 comes 0 s after poll 1. From then on it sleeps \`interval\` between polls (the answer's, 5 s when absent, [#L2954](${AWS_CLI}/botocore/utils.py#L2954)).`,
+      'secret-at-rest': `By design of the AWS CLI, three caches, all JSON in plain text, mode 0600 (\`os.open(…, O_WRONLY | O_CREAT, 0o600)\` in \`JSONFileCache.__setitem__\`, [botocore/utils.py#L3245-L3260](${AWS_CLI}/botocore/utils.py#L3245-L3260)):
+
+- \`~/.aws/sso/cache/<sha1>.json\`, the **client registration** (\`clientId\`, \`clientSecret\`, \`expiresAt\`, 90 days): cached as soon as \`RegisterClient\` answers, before any authorization, so it is there in deny, expire and fault too (\`self._cache[cache_key] = registration\`, [botocore/utils.py#L2917-L2923](${AWS_CLI}/botocore/utils.py#L2917-L2923); the cache is \`JSONFileCache(SSO_TOKEN_DIR)\`, [customizations/sso/utils.py#L30-L32](${AWS_CLI}/customizations/sso/utils.py#L30-L32), [#L60-L61](${AWS_CLI}/customizations/sso/utils.py#L60-L61));
+- \`~/.aws/sso/cache/<sha1 of the session name>.json\`, the **access token, refresh token and the client secret again** (\`'clientSecret': registration['clientSecret']\` beside the tokens, [botocore/utils.py#L2994-L3006](${AWS_CLI}/botocore/utils.py#L2994-L3006), stored at [#L3042](${AWS_CLI}/botocore/utils.py#L3042));
+- \`~/.aws/cli/cache/<sha1>.json\`, the **role credentials** (access key id, secret access key, session token) the CLI got from the portal's \`GetRoleCredentials\` for \`sts get-caller-identity\`: the SSO credential provider's cache is \`JSONFileCache(AWS_CREDS_CACHE_DIR)\` ([customizations/sso/__init__.py#L41](${AWS_CLI}/customizations/sso/__init__.py#L41)).
+
+The policy allows no credential in a file. The refresh token with the client secret renews the session without the user (see \`silent-refresh\`).`,
+      'poll-after-terminal': `The CLI keeps no deadline of its own: "This loop currently relies on the service to either return a valid token or a ExpiredTokenException to break the loop" ([botocore/utils.py#L2972-L2975](${AWS_CLI}/botocore/utils.py#L2972-L2975)). It stops on the first \`expired_token\` (\`except ExpiredTokenException: raise PendingAuthorizationExpiredError()\`, [#L3012-L3013](${AWS_CLI}/botocore/utils.py#L3012-L3013)), so exactly one poll goes out after \`expiresIn\` every time; the CLI prints "The pending authorization … has expired" and exits 255.`,
+      'error-backoff': `botocore's own retries, below the device flow: a 503 or a dropped connection is retried by the client's \`standard\` retry mode (the CLI v2 default, [botocore/configprovider.py#L105](${AWS_CLI}/botocore/configprovider.py#L105)), up to 3 attempts in all ([botocore/retries/standard.py#L38](${AWS_CLI}/botocore/retries/standard.py#L38)), after \`rand(0, 1) × 2^(attempt − 1)\` seconds ([#L236-L263](${AWS_CLI}/botocore/retries/standard.py#L236-L263)): the first retry comes within a second whatever the interval. \`SSOTokenFetcher\` never sees the 503; the retried poll gets the token and the CLI exits 0.`,
+      'silent-refresh': `In \`session\` the lab's tokens live 2 s. \`aws sts get-caller-identity\` loads the cached token through \`SSOTokenProvider\`, which redeems the refresh token whenever less than 15 minutes are left (\`_REFRESH_WINDOW = 15 * 60\`, [botocore/tokens.py#L177](${AWS_CLI}/botocore/tokens.py#L177); \`if remaining < self._REFRESH_WINDOW: … _refresh_access_token\`, [#L300-L316](${AWS_CLI}/botocore/tokens.py#L300-L316)), with the cached client secret (\`CreateToken\` with \`grantType=refresh_token\`, [#L253-L259](${AWS_CLI}/botocore/tokens.py#L253-L259)). Once per run, without the user; the refreshed token is written back to the cache.`,
+    },
+    notes: [
+      `**The polling loop, read from the source** (\`SSOTokenFetcher\`, [botocore/utils.py#L2812-L3013](${AWS_CLI}/botocore/utils.py#L2812-L3013)): the first two polls come back to back (see \`poll-interval\`); then it sleeps \`interval\` after each \`authorization_pending\`. On \`slow_down\` it adds 5 s (\`_SLOW_DOWN_DELAY = 5\`, \`interval += self._SLOW_DOWN_DELAY\`, [#L2816](${AWS_CLI}/botocore/utils.py#L2816), [#L3008-L3009](${AWS_CLI}/botocore/utils.py#L3008-L3009)) and keeps it for every later poll, so **slow-down is clean** apart from the first two polls. It keeps **no deadline of its own** and relies on the server's \`ExpiredTokenException\` (see \`poll-after-terminal\`).`,
+      `**deny**: \`AccessDeniedException\` is not one of the three exceptions the loop catches ([botocore/utils.py#L3008-L3013](${AWS_CLI}/botocore/utils.py#L3008-L3013)); it ends the flow as a service error, "An error occurred (AccessDeniedException) when calling the CreateToken operation", exit 254. No later poll.`,
+      `**fault**: the cut-off \`CreateToken\` answer does not parse; botocore's JSON parser then returns \`{'message': body}\` instead of failing ([botocore/parsers.py#L714-L724](${AWS_CLI}/botocore/parsers.py#L714-L724)), the operation's output has none of its members, and \`response['expiresIn']\` raises \`KeyError\` ([botocore/utils.py#L2994](${AWS_CLI}/botocore/utils.py#L2994)): the CLI prints \`'expiresIn'\` and exits 255. The body holding the access token is neither printed nor logged (no \`--debug\`); the authorization the lab left redeemable is never polled again.`,
+      `**session**: no \`session-reuse\`: \`aws sso login\` always starts a new device authorization (\`force_refresh=True\`, [customizations/sso/login.py#L42-L54](${AWS_CLI}/customizations/sso/login.py#L42-L54)) before the second run presents any credential. The second run’s \`sts get-caller-identity\` gets fresh role credentials: the first run’s had expired with the 2 s tokens.`,
+      "**inventory agrees**: `devicebound inventory --home` on the approve scenario's sandbox reports the same three files, and every credential fingerprint it shows is one `check` found in that file (`test/real/aws.real.test.ts`).",
+      '**The user’s own `~/.aws` is never read**: the program runs with the sandbox `HOME` and none of the caller’s `AWS_*` variables (`AWS_PROFILE`, `AWS_CONFIG_FILE`, keys); `test/aws-preset.test.ts` proves it with a decoy configuration.',
+      '**AWS CLI version 1** (`pip install awscli`, often first on PATH through pyenv or a virtualenv) has no `sso login` with sso-session profiles: the preset reads `aws --version` first and refuses it with exit 2, naming the binary it found and any version 2 elsewhere (`--program /usr/bin/aws`).',
+      '**AWS CLI 2.22 and later** sign in with the authorization-code flow and PKCE by default; the wrapper adds `--use-device-code` there. Debian’s 2.9.19 has only the device flow.',
+      "**Line numbers** are from Debian's installed copy of the `2.9.19` tag (Debian 2.9.19-1 is the upstream release with packaging changes only, per its changelog).",
     ],
   },
   {

@@ -1,7 +1,7 @@
-// The Debian half of the real-client matrix (docs/real-clients.md): gh, az, MSAL Python and
-// oidc-agent, unmodified, through `devicebound check`, each scenario's verdict pinned to the
+// The Debian half of the real-client matrix (docs/real-clients.md): gh, az, MSAL Python,
+// oidc-agent and the AWS CLI version 2, unmodified, through `devicebound check`, each scenario's verdict pinned to the
 // check ids their own source explains (test/real/clients.ts). Not part of `npm test`: run with
-// `npm run test:real` (needs `apt-get install gh azure-cli python3-msal oidc-agent-cli curl`;
+// `npm run test:real` (needs `apt-get install gh azure-cli python3-msal oidc-agent-cli curl awscli`;
 // a client whose program is missing is skipped, saying which).
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../../src/evidence/names.ts';
