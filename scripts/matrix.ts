@@ -17,7 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SCENARIOS } from '../src/evidence/names.ts';
 import { CLIENTS, missing, type RealClient, ROOT } from '../test/real/clients.ts';
-import { type CheckOutcome, differences, runCheck } from '../test/real/run-check.ts';
+import {
+  type CheckOutcome,
+  differences,
+  inventoryAfterApprove,
+  runCheck,
+} from '../test/real/run-check.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +42,8 @@ interface Row {
   unexplained: string[];
   /** Per scenario, how the verdict differs from the expected one. */
   unexpected: string[];
+  /** `inventory --format markdown` of the home the approve scenario left. */
+  inventory?: string;
 }
 
 const rows: Row[] = [];
@@ -65,7 +72,20 @@ for (const client of selected) {
       `${unexplained.length ? `; UNEXPLAINED ${unexplained.join(', ')}` : ''}` +
       `${unexpected.length ? `; UNEXPECTED ${unexpected.join('; ')}` : ''}\n`,
   );
-  rows.push({ client, versions, outcome, unexplained, unexpected });
+  let inventory: string | undefined;
+  if (client.inventory) {
+    const view = await inventoryAfterApprove(client);
+    inventory = view.markdown;
+    await view.done();
+  }
+  rows.push({
+    client,
+    versions,
+    outcome,
+    unexplained,
+    unexpected,
+    ...(inventory && { inventory }),
+  });
 }
 const totalMs = Date.now() - started;
 
@@ -205,6 +225,17 @@ function section(row: Row): string[] {
   }
   if (client.notes.length > 0) {
     out.push('### Notes', '', ...client.notes.map((n) => `- ${n}`), '');
+  }
+  if (row.inventory) {
+    out.push(
+      '### What `inventory` reports after sign-in',
+      '',
+      'The approve scenario again with `--keep-sandbox`, then `devicebound inventory --home` on the',
+      'sandbox home (shown as `~`): the same cached credentials, seen as a fleet sees them.',
+      '',
+      row.inventory.replace(/^### /gm, '#### ').trim(),
+      '',
+    );
   }
   return out;
 }

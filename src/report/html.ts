@@ -15,7 +15,7 @@ import { type Content, html, join, Markup, slug } from './html/markup.ts';
 import { STYLES } from './html/styles.ts';
 import { buildTimeline, relative, type Timeline } from './html/timeline.ts';
 import { renderTimelineSvg } from './html/timeline-svg.ts';
-import type { Report, ScenarioSummary } from './model.ts';
+import { noContactReason, type Report, type ScenarioSummary } from './model.ts';
 import { locationText } from './text.ts';
 
 export interface HtmlOptions {
@@ -285,7 +285,7 @@ ${renderSilentNotice(report)}
 function renderSilentNotice(report: Report): Content {
   const silent = report.scenarios.filter((s) => s.noLabContact && !s.spawnError);
   if (silent.length === 0) return null;
-  return html`<p class="notice">No request reached the lab in ${silent.map((s) => s.scenario).join(', ')}. Does the program read <code>DEVICEBOUND_ISSUER</code> (or <code>--env MYCLI_URL={issuer}</code>)? Without requests there is little to judge.</p>`;
+  return html`<p class="notice">No request reached the lab in ${silent.map((s) => s.scenario).join(', ')}; without requests there is little to judge. ${[...new Set(silent.map((s) => `${s.scenario}: ${noContactReason(s)}`))].join('. ')}.</p>`;
 }
 
 /**

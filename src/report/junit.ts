@@ -8,7 +8,7 @@ import { checksFor } from '../checks/index.ts';
 import type { Finding } from '../checks/types.ts';
 import { isFailing } from '../findings/index.ts';
 import { type JunitCase, junitCounts, junitXml } from './kit/index.ts';
-import type { Report, ScenarioSummary } from './model.ts';
+import { noContactReason, type Report, type ScenarioSummary } from './model.ts';
 import { locationText } from './text.ts';
 
 export function renderJunit(report: Report): string {
@@ -89,8 +89,7 @@ function casesOf(report: Report, scenario: ScenarioSummary): JunitCase[] {
         type: 'spawn-error',
       };
     } else if (scenario.noLabContact) {
-      testcase.skipped =
-        'no request reached the lab: nothing to judge (does the program read DEVICEBOUND_ISSUER?)';
+      testcase.skipped = `no request reached the lab, nothing to judge: ${noContactReason(scenario)}`;
     }
     return testcase;
   });

@@ -3,6 +3,19 @@ import type { Evidence } from '../evidence/model.ts';
 import { isFailing, SEVERITIES, type Severity } from '../findings/index.ts';
 import { type LaterSignIn, laterSignIns } from './session.ts';
 
+/**
+ * Why a scenario in which no request reached the lab has nothing judged, as every report says
+ * it: killed at its timeout before it asked anything, or failed first in its own words, or
+ * (when nothing says more) not pointed at the lab.
+ */
+export function noContactReason(scenario: ScenarioSummary): string {
+  if (scenario.timedOut)
+    return 'the program was killed at its timeout before it asked anything: it may wait for a browser or for input, or be too old for this sign-in';
+  if (scenario.said !== undefined)
+    return `the program failed first, saying: ${scenario.said.split('\n').join(' / ')}`;
+  return 'does the program read DEVICEBOUND_ISSUER (or --env MYCLI_URL={issuer})?';
+}
+
 /** One (task, scenario) as reports show it. */
 export interface ScenarioSummary {
   scenario: string;

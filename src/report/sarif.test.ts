@@ -210,7 +210,7 @@ describe('the SARIF log', () => {
     expect(run(inconclusive).invocations[0]?.toolExecutionNotifications?.[0]).toEqual({
       level: 'warning',
       message: {
-        text: 'login (approve): no request reached the lab; does the program read DEVICEBOUND_ISSUER?',
+        text: 'login (approve): no request reached the lab; does the program read DEVICEBOUND_ISSUER (or --env MYCLI_URL={issuer})?',
       },
     });
     expect(run(inconclusive).results).toEqual([]);

@@ -21,7 +21,7 @@ import {
   sarifResult,
   sarifRule,
 } from './kit/index.ts';
-import type { Report } from './model.ts';
+import { noContactReason, type Report } from './model.ts';
 
 export interface SarifOptions {
   /**
@@ -322,7 +322,7 @@ function notifications(report: Report): SarifNotification[] {
     const at = `${scenario.task} (${scenario.scenario})`;
     if (scenario.spawnError) return [`${at}: the program could not start: ${scenario.spawnError}`];
     if (scenario.noLabContact)
-      return [`${at}: no request reached the lab; does the program read DEVICEBOUND_ISSUER?`];
+      return [`${at}: no request reached the lab; ${noContactReason(scenario)}`];
     return [];
   });
   const notes = report.evidence.runs.flatMap((run) =>

@@ -2,7 +2,7 @@ import type { Finding } from '../checks/types.ts';
 import type { HitLocation } from '../evidence/model.ts';
 import { isFailing } from '../findings/index.ts';
 import { painter, type RenderOptions, SEVERITY_STYLE, terminalText } from './kit/index.ts';
-import type { Report } from './model.ts';
+import { noContactReason, type Report, type ScenarioSummary } from './model.ts';
 
 /**
  * The terminal report: a one-line verdict, one line per scenario, findings grouped by check.
@@ -103,11 +103,9 @@ export function renderText(report: Report, options: RenderOptions): string {
         'yellow',
         `! no request reached the lab in ${silent.map((s) => s.scenario).join(', ')}:`,
       ) +
-        (silent.some((s) => s.timedOut)
-          ? ' the program was killed at its timeout before it asked anything: it may wait for a browser or for input, or be too old for this sign-in.'
-          : silent.some((s) => s.said !== undefined)
-            ? ' it failed first, in its own words below.'
-            : ' does the program read DEVICEBOUND_ISSUER (or --env MYCLI_URL={issuer})? Without requests there is little to judge.'),
+        (silent.some((s) => s.said !== undefined && !s.timedOut)
+          ? ' it failed first, in its own words below.'
+          : ` ${noContactReason(silent[0] as ScenarioSummary)}${silent[0]?.timedOut ? '.' : ' Without requests there is little to judge.'}`),
     );
     // The program's own words, once per distinct message.
     const said = [...new Set(silent.flatMap((s) => (s.said === undefined ? [] : [s.said])))];

@@ -40,6 +40,11 @@ export interface RealClient {
   explanations: Record<string, string>;
   /** Markdown bullets: clean verdicts worth a word, egress, caveats. */
   notes: string[];
+  /**
+   * The matrix also shows what `inventory` reports of the home the approve scenario left (for
+   * clients whose caches inventory knows).
+   */
+  inventory?: true;
 }
 
 // ── versions ────────────────────────────────────────────────────────────────────────────────
@@ -345,6 +350,7 @@ export const CLIENTS: RealClient[] = [
     id: 'aws',
     title: 'AWS CLI version 2 (aws sso login)',
     kind: 'debian',
+    inventory: true,
     policy: 'test/fixtures/real/aws.yaml',
     requires: ['/usr/bin/aws'],
     install: 'apt-get install awscli',
@@ -373,7 +379,7 @@ export const CLIENTS: RealClient[] = [
 
 - \`~/.aws/sso/cache/<sha1>.json\`, the **client registration** (\`clientId\`, \`clientSecret\`, \`expiresAt\`, 90 days): cached as soon as \`RegisterClient\` answers, before any authorization, so it is there in deny, expire and fault too (\`self._cache[cache_key] = registration\`, [botocore/utils.py#L2917-L2923](${AWS_CLI}/botocore/utils.py#L2917-L2923); the cache is \`JSONFileCache(SSO_TOKEN_DIR)\`, [customizations/sso/utils.py#L30-L32](${AWS_CLI}/customizations/sso/utils.py#L30-L32), [#L60-L61](${AWS_CLI}/customizations/sso/utils.py#L60-L61));
 - \`~/.aws/sso/cache/<sha1 of the session name>.json\`, the **access token, refresh token and the client secret again** (\`'clientSecret': registration['clientSecret']\` beside the tokens, [botocore/utils.py#L2994-L3006](${AWS_CLI}/botocore/utils.py#L2994-L3006), stored at [#L3042](${AWS_CLI}/botocore/utils.py#L3042));
-- \`~/.aws/cli/cache/<sha1>.json\`, the **role credentials** (access key id, secret access key, session token) the CLI got from the portal's \`GetRoleCredentials\` for \`sts get-caller-identity\`: the SSO credential provider's cache is \`JSONFileCache(AWS_CREDS_CACHE_DIR)\` ([customizations/sso/__init__.py#L41](${AWS_CLI}/customizations/sso/__init__.py#L41)).
+- \`~/.aws/cli/cache/<sha1>.json\`, the **role credentials** (access key id, secret access key, session token) the CLI got from the portal's \`GetRoleCredentials\` for \`sts get-caller-identity\`: the SSO credential provider's cache is \`JSONFileCache(AWS_CREDS_CACHE_DIR)\` ([\`customizations/sso/__init__.py#L41\`](${AWS_CLI}/customizations/sso/__init__.py#L41)).
 
 The policy allows no credential in a file. The refresh token with the client secret renews the session without the user (see \`silent-refresh\`).`,
       'poll-after-terminal': `The CLI keeps no deadline of its own: "This loop currently relies on the service to either return a valid token or a ExpiredTokenException to break the loop" ([botocore/utils.py#L2972-L2975](${AWS_CLI}/botocore/utils.py#L2972-L2975)). It stops on the first \`expired_token\` (\`except ExpiredTokenException: raise PendingAuthorizationExpiredError()\`, [#L3012-L3013](${AWS_CLI}/botocore/utils.py#L3012-L3013)), so exactly one poll goes out after \`expiresIn\` every time; the CLI prints "The pending authorization … has expired" and exits 255.`,
@@ -385,7 +391,7 @@ The policy allows no credential in a file. The refresh token with the client sec
       `**deny**: \`AccessDeniedException\` is not one of the three exceptions the loop catches ([botocore/utils.py#L3008-L3013](${AWS_CLI}/botocore/utils.py#L3008-L3013)); it ends the flow as a service error, "An error occurred (AccessDeniedException) when calling the CreateToken operation", exit 254. No later poll.`,
       `**fault**: the cut-off \`CreateToken\` answer does not parse; botocore's JSON parser then returns \`{'message': body}\` instead of failing ([botocore/parsers.py#L714-L724](${AWS_CLI}/botocore/parsers.py#L714-L724)), the operation's output has none of its members, and \`response['expiresIn']\` raises \`KeyError\` ([botocore/utils.py#L2994](${AWS_CLI}/botocore/utils.py#L2994)): the CLI prints \`'expiresIn'\` and exits 255. The body holding the access token is neither printed nor logged (no \`--debug\`); the authorization the lab left redeemable is never polled again.`,
       `**session**: no \`session-reuse\`: \`aws sso login\` always starts a new device authorization (\`force_refresh=True\`, [customizations/sso/login.py#L42-L54](${AWS_CLI}/customizations/sso/login.py#L42-L54)) before the second run presents any credential. The second run’s \`sts get-caller-identity\` gets fresh role credentials: the first run’s had expired with the 2 s tokens.`,
-      "**inventory agrees**: `devicebound inventory --home` on the approve scenario's sandbox reports the same three files, and every credential fingerprint it shows is one `check` found in that file (`test/real/aws.real.test.ts`).",
+      "**inventory agrees** (below): `devicebound inventory --home` on the approve scenario's sandbox reports the same three files, and every credential fingerprint it shows is one `check` found in that file (`test/real/aws.real.test.ts` asserts it).",
       '**The user’s own `~/.aws` is never read**: the program runs with the sandbox `HOME` and none of the caller’s `AWS_*` variables (`AWS_PROFILE`, `AWS_CONFIG_FILE`, keys); `test/aws-preset.test.ts` proves it with a decoy configuration.',
       '**AWS CLI version 1** (`pip install awscli`, often first on PATH through pyenv or a virtualenv) has no `sso login` with sso-session profiles: the preset reads `aws --version` first and refuses it with exit 2, naming the binary it found and any version 2 elsewhere (`--program /usr/bin/aws`).',
       '**AWS CLI 2.22 and later** sign in with the authorization-code flow and PKCE by default; the wrapper adds `--use-device-code` there. Debian’s 2.9.19 has only the device flow.',

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SCENARIOS, type ScenarioName } from '../../src/evidence/names.ts';
 import { type Expectation, type RealClient, ROOT } from './clients.ts';
 
@@ -97,7 +97,10 @@ interface Report {
     runs: Array<{
       scenario: string;
       events: Array<{ type: string; host?: string; port?: number; action?: string }>;
-      invocations: Array<{ exitCode: number | null }>;
+      invocations: Array<{
+        exitCode: number | null;
+        hits?: Array<{ location: { type: string; root?: string; path?: string }; canary: string }>;
+      }>;
     }>;
   };
 }
@@ -145,4 +148,91 @@ export function differences(outcome: ScenarioOutcome, expected: Expectation): st
     );
   }
   return problems;
+}
+
+/** `check` on one scenario with its sandbox kept, and `inventory` of the home it left. */
+export interface InventoryView {
+  /** The check report (JSON) of the approve run. */
+  check: Report;
+  /** `inventory --format json` of the sandbox home. */
+  inventory: {
+    entries: { tool: string; path: string; credentials: { fingerprint: string }[] }[];
+  };
+  /** `inventory --format markdown`, the home shown as `~`. */
+  markdown: string;
+  /** The sandbox home (removed by `done`). */
+  home: string;
+  done(): Promise<void>;
+}
+
+/**
+ * What `inventory` reports of the home a real client left after signing in (the approve
+ * scenario, its sandbox kept): the same cached credentials `check` judged, seen the way a
+ * fleet sees them.
+ */
+export async function inventoryAfterApprove(client: RealClient): Promise<InventoryView> {
+  const dir = await mkdtemp(join(tmpdir(), `devicebound-real-${client.id}-inventory-`));
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        err += chunk;
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr: err }));
+    });
+  const kept: string[] = [];
+  const done = async () => {
+    for (const path of [dir, ...kept]) await rm(path, { recursive: true, force: true });
+  };
+  try {
+    const checkJson = join(dir, 'check.json');
+    const checked = await run([
+      'check',
+      '--policy',
+      join(ROOT, client.policy),
+      '--scenario',
+      'approve',
+      '--keep-sandbox',
+      '--format',
+      'json',
+      '--output',
+      checkJson,
+    ]);
+    const sandbox = /sandboxes kept for inspection:\n\s+(\S+)/.exec(checked.stderr)?.[1];
+    if (!sandbox)
+      throw new Error(`check kept no sandbox (exit ${checked.code}): ${checked.stderr}`);
+    kept.push(dirname(sandbox));
+    const home = join(sandbox, 'home');
+    const inventoryJson = join(dir, 'inventory.json');
+    const inventoryMd = join(dir, 'inventory.md');
+    await run([
+      'inventory',
+      '--home',
+      home,
+      '--format',
+      'json',
+      '--output',
+      inventoryJson,
+      '--format',
+      'markdown',
+      '--output',
+      inventoryMd,
+    ]);
+    return {
+      check: JSON.parse(await readFile(checkJson, 'utf8')) as Report,
+      inventory: JSON.parse(await readFile(inventoryJson, 'utf8')) as InventoryView['inventory'],
+      markdown: (await readFile(inventoryMd, 'utf8')).replaceAll(home, '~'),
+      home,
+      done,
+    };
+  } catch (error) {
+    await done();
+    throw error;
+  }
 }
