@@ -1,4 +1,4 @@
-import { PRESETS } from '../policy/presets.ts';
+import { PRESETS, REGISTERED_BY_THE_PROGRAM } from '../policy/presets.ts';
 
 /** `check --list-presets`: each preset, what it runs, what it plays, what it asks for. */
 export function listPresets(): string {
@@ -9,7 +9,7 @@ export function listPresets(): string {
       `${preset.name}  ${preset.description}`,
       `    runs:      ${run.map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg)).join(' ')}`,
       `    dialect:   ${preset.dialect}${preset.hosts.length ? `; plays ${preset.hosts.join(', ')} through the egress proxy` : `; the lab's own issuer${preset.tls ? ' over TLS' : ''}`}`,
-      `    client_id: ${preset.clientId}`,
+      `    client_id: ${preset.clientId === REGISTERED_BY_THE_PROGRAM ? 'registered by the program at sign-in (SSO OIDC RegisterClient)' : preset.clientId}`,
       `    asks for:  ${preset.requestedScopes.join(' ')} (allow them with --allow-scope)`,
       `    see:       ${preset.source}`,
       '',

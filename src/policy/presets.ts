@@ -52,6 +52,12 @@ function bundled(name: string): string {
   return fileURLToPath(new URL(`../../examples/real/${name}`, import.meta.url));
 }
 
+/**
+ * The client_id of presets whose program registers its own client at sign-in (RFC 7591; AWS
+ * SSO OIDC `RegisterClient`): the lab accepts any client it registered, and reports say so.
+ */
+export const REGISTERED_BY_THE_PROGRAM = 'registered-by-the-program';
+
 const NO_BROWSER = {
   // A browser that "opens" nothing: the program goes on to poll, as when a person opened it.
   BROWSER: 'true',
@@ -171,7 +177,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     tls: false,
     // SSO OIDC clients are registered by the program itself (RegisterClient), with a fresh id
     // and secret: the lab accepts any client it registered.
-    clientId: 'registered-by-the-program',
+    clientId: REGISTERED_BY_THE_PROGRAM,
     env: {
       ...NO_BROWSER,
       // No pager, no auto-prompt, no instance metadata lookups (a laptop has no IMDS).
