@@ -1,8 +1,17 @@
 import { fake, join } from './fake.ts';
 import { looksRandom, type Rule } from './types.ts';
 
-/** Anthropic tokens: OAuth access (sk-ant-oat01-) and refresh (sk-ant-ort01-) tokens that
- * Claude Code holds after signing in, and API/admin keys (sk-ant-api03-, sk-ant-admin01-). */
+/**
+ * Anthropic tokens: OAuth access (sk-ant-oat01-) and refresh (sk-ant-ort01-) tokens that Claude
+ * Code holds after signing in, and API/admin keys (sk-ant-api03-, sk-ant-admin01-).
+ *
+ * Sources: Anthropic publishes no format and no full example. API keys are `sk-ant-api03-` + 93
+ * characters of `[A-Za-z0-9_-]` + `AA`, 108 in all, in other scanners' rules (gitleaks
+ * `anthropic.go`, trufflehog `anthropic.go`, which also has `sk-ant-admin01-`; noseyparker
+ * `anthropic.yml`). `sk-ant-oat01-` is what `claude setup-token` prints (third-party setup
+ * guides); `sk-ant-ort01-` and the lengths of both OAuth forms are observed, not documented, so
+ * the pattern asks for 80+ characters after any of the four prefixes.
+ */
 export const anthropicToken: Rule = {
   id: 'anthropic-token',
   description: 'Detects Anthropic OAuth access/refresh tokens and API keys (sk-ant-…)',

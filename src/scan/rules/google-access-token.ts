@@ -1,7 +1,14 @@
 import { fake, join } from './fake.ts';
 import { looksRandom, type Rule } from './types.ts';
 
-/** Google OAuth 2.0 access tokens: `ya29.` followed by a long URL-safe run. */
+/**
+ * Google OAuth 2.0 access tokens: `ya29.` followed by a long URL-safe run.
+ *
+ * Sources: Google documents no format (its samples, `1/fFAGRNJru1FTz70BzhT3Zg`, are not the
+ * real shape) and only a size limit. `ya29.` comes from other scanners' rules and real-shaped
+ * samples (noseyparker `google.yml` np.google.4: `ya29\.[0-9A-Za-z_-]{20,1024}`; trufflehog
+ * `googleoauth2_access_token.go`). 30+ characters after the prefix: real ones are 70 to 200+.
+ */
 export const googleAccessToken: Rule = {
   id: 'google-access-token',
   description: 'Detects Google OAuth 2.0 access tokens (ya29.)',

@@ -1,7 +1,14 @@
 import { fake, join } from './fake.ts';
 import { looksRandom, type Rule } from './types.ts';
 
-/** Google OAuth 2.0 refresh tokens: `1//0` followed by a long URL-safe run. */
+/**
+ * Google OAuth 2.0 refresh tokens: `1//0` followed by a long URL-safe run.
+ *
+ * Sources: Google documents no format; its sample `1//xEoDL4iW3cxlI7yDbSRFYNG01kVKM2C-259HOF2aQbI`
+ * is a placeholder, and is deliberately not matched. `1//0` and the length come from real
+ * tokens shown by other scanners (noseyparker's test-account sample `1//03…`, 103 characters)
+ * and gcloud's `application_default_credentials.json`.
+ */
 export const googleRefreshToken: Rule = {
   id: 'google-refresh-token',
   description: 'Detects Google OAuth 2.0 refresh tokens (1//0…)',

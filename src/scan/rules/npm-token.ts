@@ -1,7 +1,14 @@
 import { fake, join } from './fake.ts';
 import { looksRandom, type Rule } from './types.ts';
 
-/** npm access tokens (granular and legacy automation/publish): `npm_` + 36 alphanumerics. */
+/**
+ * npm access tokens (granular, and the legacy automation/publish ones): `npm_` + 36
+ * alphanumerics, the last 6 a base-62 CRC32 of the rest (GitHub's format), per "Announcing npm's
+ * new access token format" (https://github.blog/2021-09-23-announcing-npms-new-access-token-format/).
+ * The checksum is not verified: npm documents it in prose only, not its exact input. Legacy
+ * tokens (UUIDs) were removed in 2025; the format of `npm login`'s short session tokens is not
+ * published. npm publishes no example token.
+ */
 export const npmToken: Rule = {
   id: 'npm-token',
   description: 'Detects npm access tokens (npm_)',
