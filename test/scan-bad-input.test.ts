@@ -604,6 +604,11 @@ describe('scan: broken archives and unsafe member names', () => {
     lying.writeUInt32LE(100, 22);
     lying.writeUInt32LE(100, lying.readUInt32LE(lying.length - 6) + 24);
     writeFileSync(join(dir, 'c-lying.zip'), lying);
+    // And one that holds less than it declares.
+    const short = zip([{ name: 'a.txt', data: `${T[6]}\n` }]);
+    short.writeUInt32LE(50_000, 22);
+    short.writeUInt32LE(50_000, short.readUInt32LE(short.length - 6) + 24);
+    writeFileSync(join(dir, 'c-short.zip'), short);
     const tarball = await tar([
       { name: 'a.txt', data: `${T[4]}\n${'x'.repeat(5000)}` },
       { name: 'b.txt', data: `${T[7]}\n` },
@@ -630,6 +635,9 @@ describe('scan: broken archives and unsafe member names', () => {
     );
     expect(skipped['c-lying.zip!a.txt']).toMatch(
       /^broken zip member \(too many bytes in the stream\. expected 100\. got at least \d+\): not scanned$/,
+    );
+    expect(skipped['c-short.zip!a.txt']).toMatch(
+      /^broken zip member \(not enough bytes in the stream\. expected 50000\. got only \d+\): not scanned$/,
     );
     expect(skipped['d-truncated.tar']).toBe(
       'broken tar archive (Unexpected end of data): the rest of it is not scanned',
