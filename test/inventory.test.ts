@@ -47,8 +47,12 @@ beforeAll(async () => {
   const done = await runCli(args);
   expect(done.stderr).toBe('');
   expect(done.code).toBe(1);
+  // The database (osquery-atc) as Latin-1: every byte kept, so an ASCII secret in it would show.
   for (const format of INVENTORY_FORMATS)
-    outputs.set(format, await readFile(join(dir, `report.${format}`), 'utf8'));
+    outputs.set(
+      format,
+      await readFile(join(dir, `report.${format}`), format === 'osquery-atc' ? 'latin1' : 'utf8'),
+    );
   const text = await runCli(['inventory', '--home', fixture.home], {
     ...process.env,
     NO_COLOR: '1',
@@ -132,7 +136,8 @@ describe('devicebound inventory on the fixture home', () => {
   });
 
   it('writes each format as its renderer draws the one report (what the golden files pin)', () => {
-    for (const format of INVENTORY_FORMATS)
+    // osquery-atc is a database: test/fleet-formats.test.ts reads it back.
+    for (const format of INVENTORY_FORMATS.filter((f) => f !== 'osquery-atc'))
       expect(outputs.get(format), format).toBe(renderInventory(format, report, { color: false }));
     expect(outputs.get('stdout')).toBe(outputs.get('text'));
   });

@@ -7,9 +7,10 @@ import {
   INVENTORY_FORMATS,
   type InventoryFormat,
   renderInventory,
+  renderInventoryAtc,
 } from '../inventory/report/index.ts';
 import { collect, formatOption, oneOf, outputOption } from './options.ts';
-import { assertOutputsMatchFormats, writeReports } from './write.ts';
+import { assertBinaryToFile, assertOutputsMatchFormats, writeReports } from './write.ts';
 
 interface InventoryFlags {
   home: string[];
@@ -49,6 +50,7 @@ export function registerInventory(program: Command): void {
 
 async function inventory(flags: InventoryFlags): Promise<number> {
   assertOutputsMatchFormats(flags.format, flags.output);
+  assertBinaryToFile(flags.format, flags.output, ['osquery-atc']);
   const homes: string[] = [];
   for (const home of flags.home) {
     const absolute = resolve(home);
@@ -72,7 +74,9 @@ async function inventory(flags: InventoryFlags): Promise<number> {
   });
 
   await writeReports(flags.format, flags.output, (format, options) =>
-    renderInventory(format, report, options),
+    format === 'osquery-atc'
+      ? renderInventoryAtc(report)
+      : renderInventory(format, report, options),
   );
   if (readNoHome(report)) {
     process.stderr.write(

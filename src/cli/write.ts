@@ -6,7 +6,7 @@ import { UsageError } from '../errors.ts';
  * Writes `content` to `file` whole or not at all (a temporary file, renamed over it), mode 0600.
  * A failure is a usage error naming the file.
  */
-export async function writeAtomically(file: string, content: string): Promise<void> {
+export async function writeAtomically(file: string, content: string | Uint8Array): Promise<void> {
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, content, { mode: 0o600 });
@@ -43,14 +43,28 @@ export function assertOutputsMatchFormats(
 export async function writeReports<F extends string>(
   formats: readonly F[],
   outputs: readonly string[],
-  render: (format: F | 'text', options: { color: boolean }) => string,
+  render: (format: F | 'text', options: { color: boolean }) => string | Uint8Array,
 ): Promise<void> {
   const asked: readonly (F | 'text')[] = formats.length > 0 ? formats : ['text'];
   for (const [i, format] of asked.entries()) {
     const file = outputs[i] === '-' ? undefined : outputs[i];
     const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const text = render(format, { color });
-    if (file) await writeAtomically(file, text);
-    else process.stdout.write(text);
+    const content = render(format, { color });
+    if (file) await writeAtomically(file, content);
+    else process.stdout.write(content);
   }
+}
+
+/** Binary formats (a database) go to a file only: refused before any work when not. */
+export function assertBinaryToFile(
+  formats: readonly string[],
+  outputs: readonly string[],
+  binary: readonly string[],
+): void {
+  formats.forEach((format, i) => {
+    if (binary.includes(format) && (outputs[i] === undefined || outputs[i] === '-'))
+      throw new UsageError(`--format ${format} writes a database: give it an --output file`, {
+        field: '--output',
+      });
+  });
 }

@@ -4,5 +4,6 @@
  * means in SARIF.
  */
 export { type BaseFinding, identityHash } from './finding.ts';
+export { type FleetKeyParts, fleetKey } from './fleet.ts';
 export { SARIF_LEVELS, SARIF_SECURITY_SEVERITY } from './sarif-severity.ts';
 export { isFailing, SEVERITIES, type Severity, severityRank } from './severity.ts';

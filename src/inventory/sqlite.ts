@@ -1,5 +1,14 @@
 import type * as Sqlite from 'node:sqlite';
 
+/**
+ * `node:sqlite`, loaded where it is used: on a Node without it the rest of devicebound runs.
+ */
+export function sqliteModule(): typeof Sqlite {
+  const sqlite = process.getBuiltinModule?.('node:sqlite') as typeof Sqlite | undefined;
+  if (!sqlite) throw new Error('this Node.js has no node:sqlite (Node.js 22.5 or newer has)');
+  return sqlite;
+}
+
 /** Rows read per table: caches hold a handful of accounts; more is not a cache we know. */
 const MAX_ROWS = 1000;
 
@@ -8,10 +17,7 @@ const MAX_ROWS = 1000;
  * file is not an SQLite database. BLOB columns come back as `Uint8Array`.
  */
 export function readSqliteTables(file: string): Record<string, Record<string, unknown>[]> {
-  // Loaded here, where it is used: on a Node without `node:sqlite` the rest of devicebound runs.
-  const sqlite = process.getBuiltinModule?.('node:sqlite') as typeof Sqlite | undefined;
-  if (!sqlite) throw new Error('this Node.js has no node:sqlite (Node.js 22.5 or newer has)');
-  const db = new sqlite.DatabaseSync(file, { readOnly: true });
+  const db = new (sqliteModule().DatabaseSync)(file, { readOnly: true });
   try {
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")

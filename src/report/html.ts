@@ -15,7 +15,7 @@ import { type Content, html, join, Markup, slug } from './html/markup.ts';
 import { STYLES } from './html/styles.ts';
 import { buildTimeline, relative, type Timeline } from './html/timeline.ts';
 import { renderTimelineSvg } from './html/timeline-svg.ts';
-import { noContactReason, type Report, type ScenarioSummary } from './model.ts';
+import { commandText, noContactReason, type Report, type ScenarioSummary } from './model.ts';
 import { locationText } from './text.ts';
 
 export interface HtmlOptions {
@@ -286,24 +286,6 @@ function renderSilentNotice(report: Report): Content {
   const silent = report.scenarios.filter((s) => s.noLabContact && !s.spawnError);
   if (silent.length === 0) return null;
   return html`<p class="notice">No request reached the lab in ${silent.map((s) => s.scenario).join(', ')}; without requests there is little to judge. ${[...new Set(silent.map((s) => `${s.scenario}: ${noContactReason(s)}`))].join('. ')}.</p>`;
-}
-
-/**
- * The command as the user would write it: what the task says it shows, else its argv with an
- * interpreter named by its name (`node`, not this machine's path to it) and paths under the
- * working directory relative to it.
- */
-function commandText(task: { run: string[]; shown?: string[]; cwd: string }): string {
-  if (task.shown) return task.shown.join(' ');
-  const cwd = task.cwd.replace(/\/+$/, '');
-  return task.run
-    .map((arg, i) => {
-      if (i === 0 && /^\/.*\/(?:node|nodejs|python3?(?:\.\d+)?|bash|sh|deno|bun)$/.test(arg))
-        return arg.slice(arg.lastIndexOf('/') + 1);
-      if (cwd !== '' && arg.startsWith(`${cwd}/`)) return arg.slice(cwd.length + 1);
-      return arg;
-    })
-    .join(' ');
 }
 
 // ── Checks × scenarios ────────────────────────────────────────────────────────────────────────

@@ -5,6 +5,7 @@ import { renderJunit } from './junit.ts';
 import { byFormat } from './kit/index.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Report } from './model.ts';
+import { renderOcsf } from './ocsf.ts';
 import { renderSarif } from './sarif.ts';
 import { renderText } from './text.ts';
 
@@ -19,4 +20,5 @@ export const render = byFormat<Format, Report>({
   junit: renderJunit,
   markdown: renderMarkdown,
   html: renderHtml,
+  ocsf: renderOcsf,
 });

@@ -4,6 +4,24 @@ import { isFailing, SEVERITIES, type Severity } from '../findings/index.ts';
 import { type LaterSignIn, laterSignIns } from './session.ts';
 
 /**
+ * The command as the user would write it: what the task says it shows, else its argv with an
+ * interpreter named by its name (`node`, not this machine's path to it) and paths under the
+ * working directory relative to it.
+ */
+export function commandText(task: { run: string[]; shown?: string[]; cwd: string }): string {
+  if (task.shown) return task.shown.join(' ');
+  const cwd = task.cwd.replace(/\/+$/, '');
+  return task.run
+    .map((arg, i) => {
+      if (i === 0 && /^\/.*\/(?:node|nodejs|python3?(?:\.\d+)?|bash|sh|deno|bun)$/.test(arg))
+        return arg.slice(arg.lastIndexOf('/') + 1);
+      if (cwd !== '' && arg.startsWith(`${cwd}/`)) return arg.slice(cwd.length + 1);
+      return arg;
+    })
+    .join(' ');
+}
+
+/**
  * Why a scenario in which no request reached the lab has nothing judged, as every report says
  * it: killed at its timeout before it asked anything, or failed first in its own words, or
  * (when nothing says more) not pointed at the lab.

@@ -304,11 +304,16 @@ function programFile(task: JudgedTask, root: string): string | undefined {
  * line and fold every scenario's result for a task and check into one alert.
  */
 function fingerprints(finding: Finding): Record<string, string> {
+  const hash = findingIdentity(finding);
+  return { 'devicebound/v1': hash, primaryLocationLineHash: `${hash.slice(0, 16)}:1` };
+}
+
+/** A check finding's identity from run to run (see `fingerprints`), for SARIF and OCSF. */
+export function findingIdentity(finding: Finding): string {
   const anchors = [
     ...new Set(finding.evidence.map((item) => `${item.kind ?? ''}@${anchorOf(item.location)}`)),
   ].sort();
-  const hash = identityHash([finding.check, finding.task, finding.scenario, ...anchors]);
-  return { 'devicebound/v1': hash, primaryLocationLineHash: `${hash.slice(0, 16)}:1` };
+  return identityHash([finding.check, finding.task, finding.scenario, ...anchors]);
 }
 
 function anchorOf(location: HitLocation | undefined): string {

@@ -1,5 +1,19 @@
 /** Short phrases every renderer uses, so that all formats say the same thing. */
+import { fleetKey } from '../../findings/index.ts';
 import type { InventoryEntry } from '../model.ts';
+
+/**
+ * The entry's fleet key (findings/fleet.ts): its rule, tool and path in its home, the same on
+ * every host that caches the same credential in the same place.
+ */
+export function entryFleetKey(entry: InventoryEntry): string {
+  return fleetKey({
+    source: 'inventory',
+    rule: `inventory/${entry.tool}`,
+    tool: entry.tool,
+    place: homePath(entry).replace(/^~\//, ''),
+  });
+}
 
 export function entryTitle(entry: InventoryEntry): string {
   return entry.label ? `${entry.toolName}: ${entry.label}` : entry.toolName;

@@ -3,17 +3,32 @@ import type { InventoryReport } from '../model.ts';
 import { renderInventoryJson } from './json.ts';
 import { renderInventoryJunit } from './junit.ts';
 import { renderInventoryMarkdown } from './markdown.ts';
+import { renderInventoryOcsf } from './ocsf.ts';
 import { renderInventorySarif } from './sarif.ts';
 import { renderInventoryText } from './text.ts';
 
-export const INVENTORY_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
+export const INVENTORY_FORMATS = [
+  'text',
+  'json',
+  'sarif',
+  'junit',
+  'markdown',
+  'ocsf',
+  'osquery-atc',
+] as const;
 export type InventoryFormat = (typeof INVENTORY_FORMATS)[number];
 
-/** Renders a report of `inventory` in any of its formats. */
-export const renderInventory = byFormat<InventoryFormat, InventoryReport>({
+/** The formats that are text; `osquery-atc` is a database (`renderInventoryAtc`). */
+export type InventoryTextFormat = Exclude<InventoryFormat, 'osquery-atc'>;
+
+/** Renders a report of `inventory` in any of its text formats. */
+export const renderInventory = byFormat<InventoryTextFormat, InventoryReport>({
   text: renderInventoryText,
   json: renderInventoryJson,
   sarif: renderInventorySarif,
   junit: renderInventoryJunit,
   markdown: renderInventoryMarkdown,
+  ocsf: renderInventoryOcsf,
 });
+
+export { ATC_COLUMNS, ATC_TABLE, renderInventoryAtc } from './osquery-atc.ts';

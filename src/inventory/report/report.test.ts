@@ -13,7 +13,8 @@ import { buildFixtureHome } from '../../../test/fixtures/inventory/build-home.ts
 import { runInventory } from '../index.ts';
 import type { InventoryReport } from '../model.ts';
 import { DETECTOR_IDS } from '../tools/index.ts';
-import { INVENTORY_FORMATS, renderInventory } from './index.ts';
+import { entryFleetKey } from './describe.ts';
+import { INVENTORY_FORMATS, renderInventory, renderInventoryAtc } from './index.ts';
 
 const schema = JSON.parse(
   readFileSync(
@@ -64,10 +65,12 @@ describe('inventory reporters', () => {
     );
   });
 
-  it('JSON is the model', () => {
-    expect(JSON.parse(renderInventory('json', report, { color: false }))).toEqual(
-      JSON.parse(JSON.stringify(report)),
-    );
+  it('JSON is the model, each entry with its fleet key', () => {
+    const model = JSON.parse(JSON.stringify(report)) as typeof report;
+    expect(JSON.parse(renderInventory('json', report, { color: false }))).toEqual({
+      ...model,
+      entries: model.entries.map((entry) => ({ ...entry, fleetKey: entryFleetKey(entry) })),
+    });
   });
 
   it('text and Markdown name every file', () => {
@@ -106,6 +109,11 @@ describe('inventory reporters', () => {
 
   it('has a renderer for every format', () => {
     for (const format of INVENTORY_FORMATS)
-      expect(renderInventory(format, report, { color: false }).length).toBeGreaterThan(0);
+      expect(
+        (format === 'osquery-atc'
+          ? renderInventoryAtc(report)
+          : renderInventory(format, report, { color: false })
+        ).length,
+      ).toBeGreaterThan(0);
   });
 });

@@ -50,13 +50,18 @@ function ruleId(tool: string): string {
   return `inventory/${tool}`;
 }
 
-function result(entry: InventoryEntry, ids: string[]) {
-  const securitySeverity = SARIF_SECURITY_SEVERITY[entry.severity];
-  const identity = identityHash([
+/** An entry's identity from run to run on one host (SARIF and OCSF). */
+export function entryIdentity(entry: InventoryEntry): string {
+  return identityHash([
     entry.path,
     entry.label ?? '',
     ...entry.credentials.map((c) => c.fingerprint ?? c.kind),
   ]);
+}
+
+function result(entry: InventoryEntry, ids: string[]) {
+  const securitySeverity = SARIF_SECURITY_SEVERITY[entry.severity];
+  const identity = entryIdentity(entry);
   return sarifResult({
     ruleId: ruleId(entry.tool),
     ruleIndex: Math.max(0, ids.indexOf(entry.tool)),

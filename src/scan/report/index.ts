@@ -3,10 +3,11 @@ import { renderScanJson } from './json.ts';
 import { renderScanJunit } from './junit.ts';
 import { renderScanMarkdown } from './markdown.ts';
 import type { ScanReport } from './model.ts';
+import { renderScanOcsf } from './ocsf.ts';
 import { renderScanSarif } from './sarif.ts';
 import { renderScanText } from './text.ts';
 
-export const SCAN_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
+export const SCAN_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'ocsf'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** Renders a report of `scan` in any of its formats. */
@@ -16,6 +17,7 @@ export const renderScan = byFormat<ScanFormat, ScanReport>({
   sarif: (report) => renderScanSarif(report),
   junit: renderScanJunit,
   markdown: renderScanMarkdown,
+  ocsf: renderScanOcsf,
 });
 
 export { buildScanReport, type ScanReport } from './model.ts';

@@ -1,0 +1,50 @@
+// `inventory --format ocsf`: one OCSF Detection Finding per cached-credential entry, as JSON
+// Lines (report/kit/ocsf.ts says why that class). The file is the resource; the fleet key is the
+// tool and the path in the home, so the same cache on a thousand laptops groups as one.
+import { hostname } from 'node:os';
+import { type OcsfFinding, ocsfLines } from '../../report/kit/ocsf.ts';
+import type { InventoryReport } from '../model.ts';
+import { entryFacts, entryFleetKey, entryTitle, homePath } from './describe.ts';
+import { entryIdentity } from './sarif.ts';
+
+export function renderInventoryOcsf(report: InventoryReport): string {
+  const time = Date.parse(report.createdAt);
+  const findings = report.entries.map(
+    (entry): OcsfFinding => ({
+      uid: entryIdentity(entry),
+      rule: `inventory/${entry.tool}`,
+      ruleDescription: `Cached sign-in state of ${entry.toolName}`,
+      title: `${entryTitle(entry)}: ${homePath(entry)}`,
+      desc: `${entryFacts(entry)}.${entry.notes.length ? ` ${entry.notes.join('; ')}.` : ''}`,
+      severity: entry.severity,
+      types: ['cached credential', ...entry.kinds.map((kind) => `credential:${kind}`)],
+      resources: [
+        {
+          type: 'file',
+          name: entry.path,
+          data: {
+            home: entry.home,
+            owner: entry.owner,
+            mode: entry.mode,
+            storage: entry.storage,
+            readable_by: entry.readableBy,
+          },
+        },
+      ],
+      fleetKey: entryFleetKey(entry),
+      unmapped: {
+        tool: entry.tool,
+        kinds: entry.kinds,
+        credentials: entry.credentials,
+        unattended_renewal: entry.unattendedRenewal,
+        ...(entry.expiresAt !== undefined && { expires_at: entry.expiresAt }),
+      },
+      time,
+    }),
+  );
+  return ocsfLines(findings, {
+    command: 'inventory',
+    version: report.tool.version,
+    hostname: hostname(),
+  });
+}
