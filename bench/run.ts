@@ -6,6 +6,7 @@ import { benchmark as analyzeThroughput } from './analyze-throughput.ts';
 import { benchmark as canarySearch } from './canary-search.ts';
 import { benchmark as checkOverhead } from './check-overhead.ts';
 import { benchmark as interceptOverhead } from './intercept-overhead.ts';
+import { benchmark as inventoryFleet } from './inventory-fleet.ts';
 import { benchmark as labMemory } from './lab-memory.ts';
 import { benchmark as labThroughput } from './lab-throughput.ts';
 import { killAllChildren } from './lib/children.ts';
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   scanThroughput,
   scanSmall,
   analyzeThroughput,
+  inventoryFleet,
 ];
 
 // Never leave a server child behind.

@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetKey } from '../src/findings/index.ts';
-import { ATC_COLUMNS, ATC_TABLE } from '../src/inventory/report/index.ts';
+import { ATC_COLUMNS, ATC_TABLE, atcConfiguration } from '../src/inventory/report/index.ts';
 import { RULES } from '../src/scan/rules/index.ts';
 import { runCli } from './cli.ts';
 import { buildFixtureHome, type FixtureHome } from './fixtures/inventory/build-home.ts';
@@ -127,6 +127,13 @@ describe('inventory --format ocsf and osquery-atc', () => {
     expect(a.json.entries.find((e) => e.path.endsWith('.config/gh/hosts.yml'))?.fleetKey).toBe(
       'inventory:inventory/gh:gh:.config/gh/hosts.yml',
     );
+  });
+
+  it('docs/fleet.md shows the osquery configuration for exactly these columns, and every column', async () => {
+    const doc = await readFile(new URL('../docs/fleet.md', import.meta.url), 'utf8');
+    const config = atcConfiguration('/var/lib/devicebound/inventory.db');
+    expect(doc).toContain(JSON.stringify(config, null, 2));
+    for (const [name] of ATC_COLUMNS) expect(doc).toContain(`\`${name}\``);
   });
 
   it('refuses a database on standard output (exit 2, before any work)', async () => {

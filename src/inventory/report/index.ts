@@ -31,4 +31,9 @@ export const renderInventory = byFormat<InventoryTextFormat, InventoryReport>({
   ocsf: renderInventoryOcsf,
 });
 
-export { ATC_COLUMNS, ATC_TABLE, renderInventoryAtc } from './osquery-atc.ts';
+export {
+  ATC_COLUMNS,
+  ATC_TABLE,
+  atcConfiguration,
+  renderInventoryAtc,
+} from './osquery-atc.ts';

@@ -42,6 +42,24 @@ export const ATC_COLUMNS = [
 
 export const ATC_TABLE = 'devicebound_credentials';
 
+/**
+ * The osquery configuration that exposes the database as the `devicebound_credentials` table on
+ * every host (docs/fleet.md shows it for `/var/lib/devicebound/inventory.db`).
+ */
+export function atcConfiguration(path: string): Record<string, unknown> {
+  const columns = ATC_COLUMNS.map(([name]) => name);
+  return {
+    auto_table_construction: {
+      [ATC_TABLE]: {
+        query: `SELECT ${columns.join(', ')} FROM ${ATC_TABLE}`,
+        path,
+        columns,
+        platform: 'posix',
+      },
+    },
+  };
+}
+
 type Row = Record<(typeof ATC_COLUMNS)[number][0], string | number | null>;
 
 export function renderInventoryAtc(report: InventoryReport): Uint8Array {

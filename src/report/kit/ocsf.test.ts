@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { type OcsfFinding, ocsfEvent, ocsfLines } from './ocsf.ts';
+
+const context = { command: 'inventory', version: '9.9.9', hostname: 'host-1' };
+const finding = (i: number, extra: Partial<OcsfFinding> = {}): OcsfFinding => ({
+  uid: `uid-${i}`,
+  rule: i % 2 ? 'inventory/gh' : 'inventory/aws',
+  ruleDescription: 'Cached sign-in state',
+  title: `entry "${i}"\\n`,
+  desc: 'facts, with "quotes" and \u2028 a separator',
+  severity: (['info', 'low', 'medium', 'high', 'critical'] as const)[i % 5] ?? 'low',
+  types: ['cached credential'],
+  resources: [{ type: 'file', name: `/home/u/${i}.json`, data: { mode: '0600' } }],
+  fleetKey: `inventory:inventory/gh:gh:${i}.json`,
+  unmapped: { credentials: [{ kind: 'access', fingerprint: 'sha256:00' }] },
+  time: 1_700_000_000_000 + i,
+  ...extra,
+});
+
+describe('ocsfLines', () => {
+  it('writes exactly the events ocsfEvent gives, one JSON object per line', () => {
+    const findings = [finding(0), finding(1, { fix: 'do not' }), finding(2), finding(3)];
+    const lines = ocsfLines(findings, context).split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -1).map((line) => JSON.parse(line))).toEqual(
+      findings.map((f) => ocsfEvent(f, context)),
+    );
+  });
+
+  it('writes nothing for no findings', () => {
+    expect(ocsfLines([], context)).toBe('');
+  });
+});
