@@ -181,7 +181,7 @@ describe('scan --format ocsf', () => {
     expect(events.map((e) => (e.finding_info as { uid: string }).uid)).toEqual(
       report.findings.map((f) => f.fingerprint),
     );
-    expect((events[0]?.metadata as { correlation_uid: string }).correlation_uid).toBe(
+    expect((events[0]?.metadata as { correlation_uid?: string } | undefined)?.correlation_uid).toBe(
       fleetKey({ source: 'scan', rule: report.findings[0]?.rule ?? '', place: 'bundle/app.log' }),
     );
     // Every planted value is absent: only previews and fingerprints.
