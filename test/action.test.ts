@@ -120,7 +120,7 @@ describe('action.yml', () => {
     );
     expect(upload?.if).toContain("inputs.upload-sarif == 'true'");
     expect(upload?.if).toContain('always()');
-    expect(upload?.with?.sarif_file).toBe('${{ steps.run.outputs.sarif-file }}');
+    expect(upload?.with?.sarif_file).toBe(`\${{ steps.run.outputs.sarif-file }}`);
     for (const name of ['policy', 'preset', 'args', 'fail-on', 'sarif-file', 'upload-sarif'])
       expect(Object.keys(action.inputs)).toContain(name);
   });
