@@ -10,6 +10,23 @@ import { type Expectation, type RealClient, ROOT } from './clients.ts';
 
 export const CLI = join(ROOT, 'src/cli/run.ts');
 
+/** devicebound from source in the package root, as a user runs it: its exit code and stderr. */
+function runDevicebound(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr: err }));
+  });
+}
+
 export interface ScenarioOutcome {
   scenario: ScenarioName;
   /** Check ids that fired, sorted. */
@@ -41,7 +58,6 @@ export async function runCheck(client: RealClient, extra: string[] = []): Promis
   const json = join(dir, 'report.json');
   const text = join(dir, 'report.txt');
   const args = [
-    CLI,
     'check',
     '--policy',
     join(ROOT, client.policy),
@@ -57,21 +73,7 @@ export async function runCheck(client: RealClient, extra: string[] = []): Promis
   ];
   const started = Date.now();
   try {
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(process.execPath, args, {
-          cwd: ROOT,
-          env: { ...process.env, NO_COLOR: '1' },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-        let err = '';
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          err += chunk;
-        });
-        child.on('error', reject);
-        child.on('close', (exit) => resolve({ code: exit, stderr: err }));
-      },
-    );
+    const { code, stderr } = await runDevicebound(args);
     const wallMs = Date.now() - started;
     const report = await readFile(json, 'utf8')
       .then((body) => JSON.parse(body) as Report)
@@ -172,27 +174,13 @@ export interface InventoryView {
  */
 export async function inventoryAfterApprove(client: RealClient): Promise<InventoryView> {
   const dir = await mkdtemp(join(tmpdir(), `devicebound-real-${client.id}-inventory-`));
-  const run = (args: string[]) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        cwd: ROOT,
-        env: { ...process.env, NO_COLOR: '1' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let err = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        err += chunk;
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stderr: err }));
-    });
   const kept: string[] = [];
   const done = async () => {
     for (const path of [dir, ...kept]) await rm(path, { recursive: true, force: true });
   };
   try {
     const checkJson = join(dir, 'check.json');
-    const checked = await run([
+    const checked = await runDevicebound([
       'check',
       '--policy',
       join(ROOT, client.policy),
@@ -211,7 +199,7 @@ export async function inventoryAfterApprove(client: RealClient): Promise<Invento
     const home = join(sandbox, 'home');
     const inventoryJson = join(dir, 'inventory.json');
     const inventoryMd = join(dir, 'inventory.md');
-    await run([
+    await runDevicebound([
       'inventory',
       '--home',
       home,
