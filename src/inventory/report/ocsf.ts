@@ -23,7 +23,6 @@ export function renderInventoryOcsf(report: InventoryReport): string {
           type: 'file',
           name: entry.path,
           data: {
-            home: entry.home,
             owner: entry.owner,
             mode: entry.mode,
             storage: entry.storage,

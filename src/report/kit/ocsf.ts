@@ -113,7 +113,7 @@ export function ocsfEvent(finding: OcsfFinding, context: OcsfContext): Record<st
       { type: 'host', name: context.hostname },
     ],
     ...(finding.fix !== undefined && { remediation: { desc: finding.fix } }),
-    unmapped: { devicebound: { fleet_key: finding.fleetKey, ...finding.unmapped } },
+    unmapped: { devicebound: finding.unmapped ?? {} },
   };
 }
 
@@ -148,20 +148,23 @@ export function ocsfLines(findings: readonly OcsfFinding[], context: OcsfContext
     }
     return text;
   };
-  let out = '';
+  const lines: string[] = [];
   for (const finding of findings) {
     const severity = SEVERITY_IDS[finding.severity];
     const resources = finding.resources.map((resource) => `${JSON.stringify(resource)},`).join('');
-    out +=
+    lines.push(
       `${head},"severity_id":${severity.id},"severity":"${severity.name}",${status},"time":${finding.time},` +
-      `"message":${JSON.stringify(finding.title)},` +
-      `"finding_info":{"uid":${JSON.stringify(finding.uid)},"title":${JSON.stringify(finding.title)},"desc":${JSON.stringify(finding.desc)},"types":${JSON.stringify(finding.types)},"analytic":${analyticOf(finding)}},` +
-      `"metadata":${product},"correlation_uid":${JSON.stringify(finding.fleetKey)},"log_name":${logName}},` +
-      `"resources":[${resources}${host}]` +
-      (finding.fix === undefined ? '' : `,"remediation":{"desc":${JSON.stringify(finding.fix)}}`) +
-      `,"unmapped":{"devicebound":${JSON.stringify({ fleet_key: finding.fleetKey, ...finding.unmapped })}}}\n`;
+        `"message":${JSON.stringify(finding.title)},` +
+        `"finding_info":{"uid":${JSON.stringify(finding.uid)},"title":${JSON.stringify(finding.title)},"desc":${JSON.stringify(finding.desc)},"types":${JSON.stringify(finding.types)},"analytic":${analyticOf(finding)}},` +
+        `"metadata":${product},"correlation_uid":${JSON.stringify(finding.fleetKey)},"log_name":${logName}},` +
+        `"resources":[${resources}${host}]` +
+        (finding.fix === undefined
+          ? ''
+          : `,"remediation":{"desc":${JSON.stringify(finding.fix)}}`) +
+        `,"unmapped":{"devicebound":${JSON.stringify(finding.unmapped ?? {})}}}\n`,
+    );
   }
-  return out;
+  return lines.join('');
 }
 
 /** Every severity maps to an OCSF severity_id (a test reads this). */
