@@ -10,7 +10,7 @@ import type { EgressEvent, LabEvent, RequestEvent } from '../evidence/events.ts'
 import type { CanaryRecord, ScenarioRun } from '../evidence/model.ts';
 import { CAPTURE_END_MARKER, CAPTURE_SCENARIO, CAPTURE_SITTING_MARKER } from '../evidence/names.ts';
 import type { Fingerprint } from '../evidence/secret.ts';
-import { DEVICE_CODE_GRANT, type Observation } from './observe.ts';
+import { BEARER_HEADERS, DEVICE_CODE_GRANT, type Observation } from './observe.ts';
 import { deviceCodeOf, requestFieldsOf } from './recorded.ts';
 
 /** A session ends after this long without a request of its own. */
@@ -126,7 +126,12 @@ export function runsFromObservations(
         (item) =>
           session.credentials.has(item.fingerprint) &&
           // The token presented to the resource it was issued for is its use, not a leak.
-          !(owner === session && item.where === 'header' && item.header === 'authorization'),
+          !(
+            owner === session &&
+            item.where === 'header' &&
+            item.header !== undefined &&
+            BEARER_HEADERS.has(item.header)
+          ),
       );
       if (carried.length > 0) {
         egress.set(session, [...(egress.get(session) ?? []), { observation, carried }]);

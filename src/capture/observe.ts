@@ -244,14 +244,43 @@ function headerOf(headers: HttpExchange['requestHeaders'], name: string): string
 }
 
 /** The credential in `Authorization: Bearer …` (or GitHub's `token …`), fingerprinted. */
+/**
+ * Headers that present an access token to the resource it was issued for: `Authorization`, and
+ * the AWS SSO portal's `x-amz-sso_bearer_token`. A token there is its use, not a leak.
+ */
+export const BEARER_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'x-amz-sso_bearer_token',
+]);
+
 function bearerOf(headers: HttpExchange['requestHeaders']): Fingerprint | undefined {
   const value = headerOf(headers, 'authorization');
   const match = value ? /^(?:bearer|token)\s+(\S+)\s*$/i.exec(value) : null;
-  return match?.[1] ? new Secret(match[1]).fingerprint : undefined;
+  if (match?.[1]) return new Secret(match[1]).fingerprint;
+  // The AWS SSO portal takes the access token in a header of its own.
+  const sso = headerOf(headers, 'x-amz-sso_bearer_token')?.trim();
+  return sso ? new Secret(sso).fingerprint : undefined;
 }
 
 /** The top-level string fields of a form or JSON body (numbers as text). */
 type Fields = Map<string, string>;
+
+/**
+ * AWS SSO OIDC's camelCase members (rest-json: `grantType`, `deviceCode`, `accessToken`, …),
+ * read under their RFC 6749 / RFC 8628 names, so an IAM Identity Center capture is judged like
+ * any other.
+ */
+const CAMEL_CASE_NAMES: readonly (readonly [string, string])[] = [
+  ['grantType', 'grant_type'],
+  ['deviceCode', 'device_code'],
+  ['userCode', 'user_code'],
+  ['clientId', 'client_id'],
+  ['accessToken', 'access_token'],
+  ['refreshToken', 'refresh_token'],
+  ['idToken', 'id_token'],
+  ['expiresIn', 'expires_in'],
+  ['verificationUri', 'verification_uri'],
+];
 
 function formOrJson(body: string | undefined, contentType: string | undefined): Fields {
   const fields: Fields = new Map();
@@ -269,6 +298,8 @@ function formOrJson(body: string | undefined, contentType: string | undefined): 
     } catch {
       // not JSON after all
     }
+    for (const [camel, rfc] of CAMEL_CASE_NAMES)
+      if (!fields.has(rfc) && fields.has(camel)) fields.set(rfc, fields.get(camel) as string);
     return fields;
   }
   if (/^[\w.%+-]+=/.test(trimmed)) {
