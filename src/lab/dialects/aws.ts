@@ -32,6 +32,7 @@ import {
 } from '../flows.ts';
 import { E, OAuthError, parseForm, readBody } from '../http.ts';
 import { recordAccessToken, recordRefreshToken } from '../tokens.ts';
+import { jsonObject } from './params.ts';
 import { parseSigV4, verifySigV4 } from './sigv4.ts';
 import type { Dialect } from './types.ts';
 
@@ -149,16 +150,7 @@ type JsonBody = Record<string, unknown>;
 
 async function jsonBody(exchange: Exchange): Promise<JsonBody> {
   const body = await readBody(exchange.request);
-  if (body.length === 0) return {};
-  let data: unknown;
-  try {
-    data = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw E.invalidRequest('the body is not valid JSON');
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw E.invalidRequest('the body must be a JSON object');
-  return data as JsonBody;
+  return body.length === 0 ? {} : jsonObject(body);
 }
 
 function member(body: JsonBody, name: string): string;
@@ -543,9 +535,7 @@ async function sts(context: LabContext, exchange: Exchange, directory: Directory
   const action = params.get('Action') ?? '';
   exchange.event.operation = action || '(no Action)';
 
-  const authorization = parseSigV4(
-    typeof request.headers.authorization === 'string' ? request.headers.authorization : undefined,
-  );
+  const authorization = parseSigV4(request.headers.authorization);
   if ('code' in authorization)
     return stsError(
       exchange,

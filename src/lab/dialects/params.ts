@@ -9,6 +9,18 @@ import { E, parseForm } from '../http.ts';
 export function parseParams(request: IncomingMessage, body: Buffer): Map<string, string> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') return parseForm(request, body);
+  const params = new Map<string, string>();
+  for (const [name, value] of Object.entries(jsonObject(body))) {
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw E.invalidRequest(`parameter '${name.slice(0, 40)}' must be a string`);
+    params.set(name, String(value));
+  }
+  return params;
+}
+
+/** A request body that must be one JSON object; anything else is the client's `invalid_request`. */
+export function jsonObject(body: Buffer): Record<string, unknown> {
   let data: unknown;
   try {
     data = JSON.parse(body.toString('utf8'));
@@ -17,14 +29,7 @@ export function parseParams(request: IncomingMessage, body: Buffer): Map<string,
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw E.invalidRequest('body must be a JSON object');
-  const params = new Map<string, string>();
-  for (const [name, value] of Object.entries(data)) {
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'string' && typeof value !== 'number')
-      throw E.invalidRequest(`parameter '${name.slice(0, 40)}' must be a string`);
-    params.set(name, String(value));
-  }
-  return params;
+  return data as Record<string, unknown>;
 }
 
 /** True when the client asked for JSON (`Accept: application/json`). */

@@ -71,7 +71,7 @@ function uriEncode(text: string, keepSlash: boolean): string {
   return out;
 }
 
-/** Decodes `%XX` and (in queries) `+`, leniently: a malformed escape is kept as written. */
+/** Decodes `%XX`, leniently: a malformed escape is kept as written. */
 function uriDecode(text: string): string {
   try {
     return decodeURIComponent(text);
