@@ -18,7 +18,7 @@ const finding = (i: number, extra: Partial<OcsfFinding> = {}): OcsfFinding => ({
 });
 
 describe('ocsfLines', () => {
-  it('writes exactly the events ocsfEvent gives, one JSON object per line', () => {
+  it('writes the events ocsfEvent gives, one JSON object per line', () => {
     const findings = [finding(0), finding(1, { fix: 'do not' }), finding(2), finding(3)];
     const lines = ocsfLines(findings, context).split('\n');
     expect(lines.at(-1)).toBe('');

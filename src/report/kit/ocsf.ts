@@ -13,7 +13,7 @@
  * Never a secret: findings carry redacted previews and `sha256:` fingerprints only, and those
  * are all an event holds.
  */
-import { SEVERITIES, type Severity } from '../../findings/index.ts';
+import type { Severity } from '../../findings/index.ts';
 
 export const OCSF_VERSION = '1.8.0';
 
@@ -108,64 +108,13 @@ export function ocsfEvent(finding: OcsfFinding, context: OcsfContext): Record<st
       correlation_uid: finding.fleetKey,
       log_name: `devicebound ${context.command}`,
     },
-    resources: [
-      ...finding.resources.map((resource) => ({ ...resource })),
-      { type: 'host', name: context.hostname },
-    ],
+    resources: [...finding.resources, { type: 'host', name: context.hostname }],
     ...(finding.fix !== undefined && { remediation: { desc: finding.fix } }),
     unmapped: { devicebound: finding.unmapped ?? {} },
   };
 }
 
-/**
- * The events as JSON Lines: one event per line, a final newline, nothing when there are none.
- * The same events as `ocsfEvent` gives (a test holds them equal), written with the parts every
- * event shares (class, product, host) and each rule's analytic serialised once: a fleet's
- * inventory has thousands of entries, and serialising them whole added 15 % to the run.
- */
+/** The events as JSON Lines: one event per line, a final newline, nothing when there are none. */
 export function ocsfLines(findings: readonly OcsfFinding[], context: OcsfContext): string {
-  if (findings.length === 0) return '';
-  const sample = ocsfEvent(findings[0] as OcsfFinding, context);
-  const shared = (name: string) => JSON.stringify(sample[name]);
-  const head = `{"activity_id":${shared('activity_id')},"activity_name":${shared('activity_name')},"category_uid":${shared('category_uid')},"category_name":${shared('category_name')},"class_uid":${shared('class_uid')},"class_name":${shared('class_name')},"type_uid":${shared('type_uid')},"type_name":${shared('type_name')}`;
-  const status = `"status_id":${shared('status_id')},"status":${shared('status')}`;
-  const metadata = sample.metadata as Record<string, unknown>;
-  const product = `{"version":${JSON.stringify(metadata.version)},"product":${JSON.stringify(metadata.product)}`;
-  const logName = JSON.stringify(metadata.log_name);
-  const host = JSON.stringify({ type: 'host', name: context.hostname });
-  const analytics = new Map<string, string>();
-  const analyticOf = (finding: OcsfFinding) => {
-    let text = analytics.get(finding.rule);
-    if (text === undefined) {
-      text = JSON.stringify({
-        uid: finding.rule,
-        name: finding.rule,
-        desc: finding.ruleDescription,
-        type_id: 1,
-        type: 'Rule',
-      });
-      analytics.set(finding.rule, text);
-    }
-    return text;
-  };
-  const lines: string[] = [];
-  for (const finding of findings) {
-    const severity = SEVERITY_IDS[finding.severity];
-    const resources = finding.resources.map((resource) => `${JSON.stringify(resource)},`).join('');
-    lines.push(
-      `${head},"severity_id":${severity.id},"severity":"${severity.name}",${status},"time":${finding.time},` +
-        `"message":${JSON.stringify(finding.title)},` +
-        `"finding_info":{"uid":${JSON.stringify(finding.uid)},"title":${JSON.stringify(finding.title)},"desc":${JSON.stringify(finding.desc)},"types":${JSON.stringify(finding.types)},"analytic":${analyticOf(finding)}},` +
-        `"metadata":${product},"correlation_uid":${JSON.stringify(finding.fleetKey)},"log_name":${logName}},` +
-        `"resources":[${resources}${host}]` +
-        (finding.fix === undefined
-          ? ''
-          : `,"remediation":{"desc":${JSON.stringify(finding.fix)}}`) +
-        `,"unmapped":{"devicebound":${JSON.stringify(finding.unmapped ?? {})}}}\n`,
-    );
-  }
-  return lines.join('');
+  return findings.map((finding) => `${JSON.stringify(ocsfEvent(finding, context))}\n`).join('');
 }
-
-/** Every severity maps to an OCSF severity_id (a test reads this). */
-export const OCSF_SEVERITY_IDS: readonly number[] = SEVERITIES.map((s) => SEVERITY_IDS[s].id);
