@@ -1,5 +1,4 @@
-import type { ScanReport } from './model.ts';
-import { scanFleetKey } from './ocsf.ts';
+import { type ScanReport, scanFleetKey } from './model.ts';
 
 /**
  * The report as JSON: the same fields as `ScanReport`, stable, each finding with its v2

@@ -2,7 +2,8 @@
  * The report of `devicebound scan`: findings (redacted: fingerprints and previews only), what
  * was skipped and why, the places looked at (`--host-defaults`) and a summary.
  */
-import { severityRank } from '../../findings/index.ts';
+import { homedir } from 'node:os';
+import { fleetKey, severityRank } from '../../findings/index.ts';
 import { VERSION } from '../../version.ts';
 import type { PlaceStatus } from '../host-defaults.ts';
 import { RULES } from '../rules/index.ts';
@@ -84,10 +85,25 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The file, and inside an archive the member: `bundle.zip!logs/app.log`. */
+export function findingPlace(finding: ScanFinding): string {
+  return finding.archivePath ? `${finding.path}!${finding.archivePath}` : finding.path;
+}
+
 /** `rule at path!member:line:column` pieces shared by the renderers. */
 export function findingLocation(finding: ScanFinding): string {
-  const where = finding.archivePath ? `${finding.path}!${finding.archivePath}` : finding.path;
-  return `${where}:${finding.line}:${finding.column}`;
+  return `${findingPlace(finding)}:${finding.line}:${finding.column}`;
+}
+
+/**
+ * The finding's fleet key (findings/fleet.ts): its rule and place, the home as `~`, the same on
+ * every host with the same leak.
+ */
+export function scanFleetKey(finding: ScanFinding): string {
+  const home = homedir().replace(/\/+$/, '');
+  const path = findingPlace(finding);
+  const place = home !== '' && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+  return fleetKey({ source: 'scan', rule: finding.rule, place });
 }
 
 /** One line about a JWT's claims (never the token). */
