@@ -12,14 +12,11 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 // The HAR entries of the analyze tests, as devtools writes them.
 import { entry } from '../test/har-builder.ts';
+import { CLI, MIB } from './lib/paths.ts';
 import { type Benchmark, type Figure, formatNumber, log } from './lib/report.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'devicebound.js');
-const MIB = 1024 * 1024;
 const TIME = '/usr/bin/time';
 const GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 

@@ -7,13 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildFixtureHome } from '../test/fixtures/inventory/build-home.ts';
-import { type Benchmark, type Figure, formatNumber, log } from './lib/report.ts';
+import { CLI } from './lib/paths.ts';
+import { type Benchmark, type Figure, formatNumber, log, positiveInteger } from './lib/report.ts';
 
-const HOMES = Number(process.env.BENCH_FLEET_HOMES ?? 200);
-const RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 5);
-const CLI = fileURLToPath(new URL('../bin/devicebound.js', import.meta.url));
+const HOMES = positiveInteger('BENCH_FLEET_HOMES', 200);
+const RUNS = positiveInteger('BENCH_FLEET_RUNS', 5);
 
 export const benchmark: Benchmark = {
   name: 'inventory-fleet',

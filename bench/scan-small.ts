@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RULES } from '../src/scan/rules/index.ts';
+import { CLI, MIB, SECRETLINT } from './lib/paths.ts';
 import {
   type Benchmark,
   type BenchResult,
@@ -21,12 +21,8 @@ import {
 import { writeCorpus } from './scan-corpus.ts';
 import { type Measured, measure, rgPatterns } from './scan-throughput.ts';
 
-const MIB = 1024 * 1024;
 const SIZE_MB = positiveInteger('BENCH_SMALL_MB', 10);
 const RUNS = positiveInteger('BENCH_SMALL_RUNS', 7);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'devicebound.js');
-const SECRETLINT = join(ROOT, 'node_modules', '.bin', 'secretlint');
 /** Issue 15: at most 1.5 times ripgrep's wall time on the small bundle, start-up included. */
 const GOAL_VS_RG = 1.5;
 

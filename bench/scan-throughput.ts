@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RULES } from '../src/scan/rules/index.ts';
 import type { Rule } from '../src/scan/rules/types.ts';
+import { CLI, MIB, ROOT, SECRETLINT } from './lib/paths.ts';
 import {
   type Benchmark,
   type BenchResult,
@@ -23,12 +23,8 @@ import {
 } from './lib/report.ts';
 import { type Plant, writeCorpus } from './scan-corpus.ts';
 
-const MIB = 1024 * 1024;
 const TOTAL_MB = positiveInteger('BENCH_SCAN_MB', 1024);
 const SECRETLINT_MB = positiveInteger('BENCH_SCAN_SECRETLINT_MB', 100);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'devicebound.js');
-const SECRETLINT = join(ROOT, 'node_modules', '.bin', 'secretlint');
 const NOT_AVAILABLE_RG =
   'not available (install it: apt-get install ripgrep): its baseline is skipped';
 const NOT_AVAILABLE_SECRETLINT =
