@@ -3,7 +3,6 @@
 // for `check --save-har`, of a client that polls as the AWS CLI does (its first two polls back
 // to back), judged as the lab judged it.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,49 +12,10 @@ import { DIALECT_HOSTS } from '../src/evidence/names.ts';
 import { startLab } from '../src/lab/index.ts';
 import { runCli } from './cli.ts';
 import { sleep } from './helpers.ts';
+import { callPlayedHost } from './played-host.ts';
 
 const work = await mkdtemp(join(tmpdir(), 'devicebound-analyze-aws-'));
 afterAll(() => rm(work, { recursive: true, force: true }));
-
-/** One request to the lab as the played host would get it (as the egress proxy hands it over). */
-function call(
-  issuer: string,
-  host: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const url = new URL(issuer);
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        headers: {
-          host,
-          ...(text !== undefined && { 'content-type': 'application/json' }),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
-}
 
 describe('analyze: an AWS SSO OIDC capture', () => {
   it('finds the device flow in camelCase, and the early second poll', {
@@ -72,21 +32,23 @@ describe('analyze: an AWS SSO OIDC capture', () => {
       onExchange: (entry) => entries.push(entry),
     });
     try {
+      const json = (path: string, body: unknown) =>
+        callPlayedHost(lab, oidc as string, 'POST', path, { json: body });
       const client = (
-        await call(lab.issuer, oidc as string, 'POST', '/client/register', {
+        await json('/client/register', {
           clientName: 'botocore-client-lab',
           clientType: 'public',
           scopes: ['sso:account:access'],
         })
-      ).body as { clientId: string; clientSecret: string };
+      ).json() as { clientId: string; clientSecret: string };
       const device = (
-        await call(lab.issuer, oidc as string, 'POST', '/device_authorization', {
+        await json('/device_authorization', {
           ...client,
           startUrl: 'https://devicebound-lab.awsapps.com/start',
         })
-      ).body as { deviceCode: string; userCode: string };
+      ).json() as { deviceCode: string; userCode: string };
       const poll = () =>
-        call(lab.issuer, oidc as string, 'POST', '/token', {
+        json('/token', {
           ...client,
           grantType: 'urn:ietf:params:oauth:grant-type:device_code',
           deviceCode: device.deviceCode,
@@ -95,15 +57,14 @@ describe('analyze: an AWS SSO OIDC capture', () => {
       await poll(); // at once, as SSOTokenFetcher's loop does after its first attempt
       lab.approve(device.userCode);
       await sleep(1100);
-      const token = (await poll()).body as { accessToken: string };
+      const token = (await poll()).json() as { accessToken: string };
       expect(token.accessToken).toBeDefined();
-      const credentials = await call(
-        lab.issuer,
+      const credentials = await callPlayedHost(
+        lab,
         portal as string,
         'GET',
         '/federation/credentials?role_name=DeviceboundLabRole&account_id=111122223333',
-        undefined,
-        { 'x-amz-sso_bearer_token': token.accessToken },
+        { headers: { 'x-amz-sso_bearer_token': token.accessToken } },
       );
       expect(credentials.status).toBe(200);
     } finally {

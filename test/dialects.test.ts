@@ -2,13 +2,13 @@
 // mapped onto the one lab state so the trace (what the checks read) is the same as in the
 // generic dialect. Requests go to the lab's port with the played host in the Host header, as
 // the egress proxy hands them over.
-import { request } from 'node:http';
 import { crc32 } from 'node:zlib';
 import aws4 from 'aws4';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Lab, type LabOptions, type RequestEvent, startLab } from '../src/lab/index.ts';
 import { sleep } from './helpers.ts';
+import { callPlayedHost as call } from './played-host.ts';
 
 const labs: Lab[] = [];
 afterEach(async () => {
@@ -19,55 +19,6 @@ async function lab(options: LabOptions): Promise<Lab> {
   const started = await startLab({ interval: 1, approveAfter: null, ...options });
   labs.push(started);
   return started;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: () => Record<string, unknown>;
-}
-
-/** One request to the lab as `host` would get it. */
-function call(
-  started: Lab,
-  host: string,
-  method: string,
-  path: string,
-  options: {
-    form?: Record<string, string>;
-    json?: unknown;
-    headers?: Record<string, string>;
-    /** A body sent as is (with the caller's own headers). */
-    body?: string;
-  } = {},
-): Promise<Answer> {
-  const url = new URL(started.issuer);
-  const body = options.form
-    ? new URLSearchParams(options.form).toString()
-    : options.json !== undefined
-      ? JSON.stringify(options.json)
-      : options.body;
-  const headers: Record<string, string> = { host, ...options.headers };
-  if (options.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-  if (options.json !== undefined) headers['content-type'] = 'application/json';
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text,
-          json: () => JSON.parse(text) as Record<string, unknown>,
-        });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 const requests = (started: Lab) =>
