@@ -1,6 +1,7 @@
 import type { CheckId, Finding } from '../checks/types.ts';
-import type { Evidence } from '../evidence/model.ts';
-import { isFailing, SEVERITIES, type Severity } from '../findings/index.ts';
+import type { Evidence, HitLocation } from '../evidence/model.ts';
+import { displayPath } from '../evidence/paths.ts';
+import { identityHash, isFailing, SEVERITIES, type Severity } from '../findings/index.ts';
 import { type LaterSignIn, laterSignIns } from './session.ts';
 
 /**
@@ -32,6 +33,25 @@ export function noContactReason(scenario: ScenarioSummary): string {
   if (scenario.said !== undefined)
     return `the program failed first, saying: ${scenario.said.split('\n').join(' / ')}`;
   return 'does the program read DEVICEBOUND_ISSUER (or --env MYCLI_URL={issuer})?';
+}
+
+/**
+ * A check finding's identity from run to run (SARIF `partialFingerprints`, OCSF
+ * `finding_info.uid`): the check, task, scenario and where the evidence was (credential kinds,
+ * files, streams). Not the canaries' fingerprints, which are new random values in every run,
+ * nor times, lines or byte offsets, which move with timing and output.
+ */
+export function findingIdentity(finding: Finding): string {
+  const anchors = [
+    ...new Set(finding.evidence.map((item) => `${item.kind ?? ''}@${anchorOf(item.location)}`)),
+  ].sort();
+  return identityHash([finding.check, finding.task, finding.scenario, ...anchors]);
+}
+
+function anchorOf(location: HitLocation | undefined): string {
+  if (!location) return '';
+  if (location.type === 'stream') return location.stream;
+  return displayPath(location.root, location.path);
 }
 
 /** One (task, scenario) as reports show it. */

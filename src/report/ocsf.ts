@@ -6,8 +6,7 @@ import type { Finding } from '../checks/types.ts';
 import { displayPath } from '../evidence/paths.ts';
 import { fleetKey } from '../findings/index.ts';
 import { type OcsfFinding, type OcsfResource, ocsfLines } from './kit/ocsf.ts';
-import { commandText, type Report } from './model.ts';
-import { findingIdentity } from './sarif.ts';
+import { commandText, findingIdentity, type Report } from './model.ts';
 
 export function renderOcsf(report: Report): string {
   const time = Date.parse(report.createdAt);

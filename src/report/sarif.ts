@@ -8,8 +8,6 @@ import { basename, resolve } from 'node:path';
 import { CHECK_IDS, checks } from '../checks/index.ts';
 import type { CheckMeta, EvidenceItem, Finding } from '../checks/types.ts';
 import { type HitLocation, type JudgedTask, ROOT_NAMES, type RootName } from '../evidence/model.ts';
-import { displayPath } from '../evidence/paths.ts';
-import { identityHash } from '../findings/index.ts';
 import {
   relativeUri,
   repositoryUri,
@@ -21,7 +19,7 @@ import {
   sarifResult,
   sarifRule,
 } from './kit/index.ts';
-import { noContactReason, type Report } from './model.ts';
+import { findingIdentity, noContactReason, type Report } from './model.ts';
 
 export interface SarifOptions {
   /**
@@ -306,20 +304,6 @@ function programFile(task: JudgedTask, root: string): string | undefined {
 function fingerprints(finding: Finding): Record<string, string> {
   const hash = findingIdentity(finding);
   return { 'devicebound/v1': hash, primaryLocationLineHash: `${hash.slice(0, 16)}:1` };
-}
-
-/** A check finding's identity from run to run (see `fingerprints`), for SARIF and OCSF. */
-export function findingIdentity(finding: Finding): string {
-  const anchors = [
-    ...new Set(finding.evidence.map((item) => `${item.kind ?? ''}@${anchorOf(item.location)}`)),
-  ].sort();
-  return identityHash([finding.check, finding.task, finding.scenario, ...anchors]);
-}
-
-function anchorOf(location: HitLocation | undefined): string {
-  if (!location) return '';
-  if (location.type === 'stream') return location.stream;
-  return displayPath(location.root, location.path);
 }
 
 function notifications(report: Report): SarifNotification[] {

@@ -1,6 +1,20 @@
 /** Short phrases every renderer uses, so that all formats say the same thing. */
-import { fleetKey } from '../../findings/index.ts';
+import { fleetKey, identityHash } from '../../findings/index.ts';
 import type { InventoryEntry } from '../model.ts';
+
+/** The rule an entry is reported under: `inventory/<tool>`. */
+export function inventoryRuleId(tool: string): string {
+  return `inventory/${tool}`;
+}
+
+/** An entry's identity from run to run on one host (SARIF `partialFingerprints`, OCSF uid). */
+export function entryIdentity(entry: InventoryEntry): string {
+  return identityHash([
+    entry.path,
+    entry.label ?? '',
+    ...entry.credentials.map((c) => c.fingerprint ?? c.kind),
+  ]);
+}
 
 /**
  * The entry's fleet key (findings/fleet.ts): its rule, tool and path in its home, the same on
@@ -9,7 +23,7 @@ import type { InventoryEntry } from '../model.ts';
 export function entryFleetKey(entry: InventoryEntry): string {
   return fleetKey({
     source: 'inventory',
-    rule: `inventory/${entry.tool}`,
+    rule: inventoryRuleId(entry.tool),
     tool: entry.tool,
     place: homePath(entry).replace(/^~\//, ''),
   });

@@ -4,15 +4,21 @@
 import { hostname } from 'node:os';
 import { type OcsfFinding, ocsfLines } from '../../report/kit/ocsf.ts';
 import type { InventoryReport } from '../model.ts';
-import { entryFacts, entryFleetKey, entryTitle, homePath } from './describe.ts';
-import { entryIdentity } from './sarif.ts';
+import {
+  entryFacts,
+  entryFleetKey,
+  entryIdentity,
+  entryTitle,
+  homePath,
+  inventoryRuleId,
+} from './describe.ts';
 
 export function renderInventoryOcsf(report: InventoryReport): string {
   const time = Date.parse(report.createdAt);
   const findings = report.entries.map(
     (entry): OcsfFinding => ({
       uid: entryIdentity(entry),
-      rule: `inventory/${entry.tool}`,
+      rule: inventoryRuleId(entry.tool),
       ruleDescription: `Cached sign-in state of ${entry.toolName}`,
       title: `${entryTitle(entry)}: ${homePath(entry)}`,
       desc: `${entryFacts(entry)}.${entry.notes.length ? ` ${entry.notes.join('; ')}.` : ''}`,

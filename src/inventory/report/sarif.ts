@@ -4,7 +4,7 @@
  * fingerprints that stay the same while the file holds the same credentials.
  */
 
-import { identityHash, SARIF_SECURITY_SEVERITY } from '../../findings/index.ts';
+import { SARIF_SECURITY_SEVERITY } from '../../findings/index.ts';
 import {
   fileUri,
   pascalCase,
@@ -16,7 +16,7 @@ import {
 } from '../../report/kit/index.ts';
 import type { InventoryEntry, InventoryReport } from '../model.ts';
 import { DETECTORS } from '../tools/index.ts';
-import { entryFacts, entryTitle } from './describe.ts';
+import { entryFacts, entryIdentity, entryTitle, inventoryRuleId } from './describe.ts';
 
 export function renderInventorySarif(report: InventoryReport): string {
   const ids = DETECTORS.map((detector) => detector.id);
@@ -24,7 +24,7 @@ export function renderInventorySarif(report: InventoryReport): string {
     tool: report.tool,
     rules: DETECTORS.map((detector) =>
       sarifRule({
-        id: ruleId(detector.id),
+        id: inventoryRuleId(detector.id),
         name: `CachedCredentials${pascalCase(detector.id)}`,
         description: `Cached ${detector.name} credentials`,
         fullDescription: `Reports the credentials ${detector.name} keeps under a home folder: ${detector.paths.map((p) => `~/${p.path}`).join(', ')}.`,
@@ -46,24 +46,11 @@ export function renderInventorySarif(report: InventoryReport): string {
   });
 }
 
-function ruleId(tool: string): string {
-  return `inventory/${tool}`;
-}
-
-/** An entry's identity from run to run on one host (SARIF and OCSF). */
-export function entryIdentity(entry: InventoryEntry): string {
-  return identityHash([
-    entry.path,
-    entry.label ?? '',
-    ...entry.credentials.map((c) => c.fingerprint ?? c.kind),
-  ]);
-}
-
 function result(entry: InventoryEntry, ids: string[]) {
   const securitySeverity = SARIF_SECURITY_SEVERITY[entry.severity];
   const identity = entryIdentity(entry);
   return sarifResult({
-    ruleId: ruleId(entry.tool),
+    ruleId: inventoryRuleId(entry.tool),
     ruleIndex: Math.max(0, ids.indexOf(entry.tool)),
     severity: entry.severity,
     message: `${entryTitle(entry)} (${entry.severity}): ${entryFacts(entry)}.${entry.notes.length ? ` ${entry.notes.join('; ')}.` : ''}`,
