@@ -82,7 +82,7 @@ function endBefore(
   if (authorization.expiresAt <= t) {
     return {
       number,
-      how: `expired at ${at(authorization.expiresAt)} (expires_in ${seconds(authorization.expiresAt - authorization.at)})`,
+      how: `expired at ${at(authorization.expiresAt)} (expires_in ${seconds(authorization.expiresIn * 1000)})`,
     };
   }
   return undefined;

@@ -37,6 +37,28 @@ testCheck(check, {
       }),
     },
     {
+      // openid-client: AbortSignal.timeout(expires_in) from when the answer arrived, and a poll
+      // after each interval; the lab's clock started before its 80 ms answer was on its way.
+      why: 'a last poll sent at the deadline the client counts from the answer it received',
+      run: runWith({
+        scenario: 'expire',
+        expiresIn: 20,
+        authorizations: [
+          {
+            at: 0,
+            durationMs: 80,
+            polls: [
+              [5000, 'authorization_pending'],
+              [10_000, 'authorization_pending'],
+              [15_000, 'authorization_pending'],
+              [20_040, 'expired_token'],
+            ],
+          },
+        ],
+        endedAt: 20_100,
+      }),
+    },
+    {
       why: 'slow_down, a 503 and a dropped connection are not final answers: polling goes on',
       run: runWith({
         polls: [

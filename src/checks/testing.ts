@@ -112,6 +112,8 @@ export interface AuthorizationSpec {
   scope?: string;
   /** The lab's answer; default `success`. */
   outcome?: string;
+  /** How long the lab took to answer, ms; default 2. */
+  durationMs?: number;
   polls?: readonly PollSpec[];
 }
 
@@ -284,6 +286,7 @@ export function runWith(spec: RunSpec): ScenarioRun {
           : [];
       own.push({
         ...request(at, 'device_authorization', outcome),
+        ...optional('durationMs', authorization.durationMs),
         scope: authorization.scope ?? 'openid',
         ...(outcome === 'success'
           ? { deviceCode: credential('device_code', number).fingerprint, intervalInForce: interval }

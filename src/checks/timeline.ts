@@ -124,8 +124,15 @@ export interface DeviceAuthorizationRecord {
   deviceCode: Fingerprint;
   /** Lab time the request arrived. */
   at: number;
-  /** Lab time its `expires_in` runs out. */
+  /**
+   * Lab time its `expires_in` runs out, counted from when the lab finished answering: a client
+   * can only start its clock when the answer reaches it (RFC 8628 §3.2), so the time the lab
+   * took to answer (tens of milliseconds on a loaded machine) must not count against a client
+   * whose last poll goes out at its own deadline.
+   */
   expiresAt: number;
+  /** The `expires_in` it was given, seconds. */
+  expiresIn: number;
   invocation: Invocation | undefined;
 }
 
@@ -142,7 +149,8 @@ export function deviceAuthorizations(run: ScenarioRun): DeviceAuthorizationRecor
       event,
       deviceCode,
       at: event.t,
-      expiresAt: event.t + run.lab.expiresIn * 1000,
+      expiresAt: event.t + event.durationMs + run.lab.expiresIn * 1000,
+      expiresIn: run.lab.expiresIn,
       invocation: invocationAt(run, event.t),
     });
   }
