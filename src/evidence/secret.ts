@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { inspect } from 'node:util';
 
 /** A `sha256:` fingerprint of a secret: stable across runs and tools, never reversible for the
@@ -7,7 +7,9 @@ import { inspect } from 'node:util';
 export type Fingerprint = `sha256:${string}`;
 
 export function fingerprint(value: string | Uint8Array): Fingerprint {
-  return `sha256:${createHash('sha256').update(value).digest('hex')}`;
+  // The one-shot hash: no Hash object per value, several times faster for the thousands of
+  // short values inventory and scan fingerprint.
+  return `sha256:${hash('sha256', value, 'hex')}`;
 }
 
 /**

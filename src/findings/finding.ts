@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Fingerprint } from '../evidence/secret.ts';
 import type { Severity } from './severity.ts';
 
@@ -31,5 +31,5 @@ export interface BaseFinding {
  * of what moves with timing or output. Parts are joined with NUL, so no two lists give one text.
  */
 export function identityHash(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\0')).digest('hex');
+  return hash('sha256', parts.join('\0'), 'hex');
 }

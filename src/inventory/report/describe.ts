@@ -21,13 +21,21 @@ export function entryIdentity(entry: InventoryEntry): string {
  * every host that caches the same credential in the same place.
  */
 export function entryFleetKey(entry: InventoryEntry): string {
-  return fleetKey({
-    source: 'inventory',
-    rule: inventoryRuleId(entry.tool),
-    tool: entry.tool,
-    place: homePath(entry).replace(/^~\//, ''),
-  });
+  let key = fleetKeys.get(entry);
+  if (key === undefined) {
+    key = fleetKey({
+      source: 'inventory',
+      rule: inventoryRuleId(entry.tool),
+      tool: entry.tool,
+      place: homePath(entry).replace(/^~\//, ''),
+    });
+    fleetKeys.set(entry, key);
+  }
+  return key;
 }
+
+/** Entries are not changed once reported: each format written in one run reuses the key. */
+const fleetKeys = new WeakMap<InventoryEntry, string>();
 
 export function entryTitle(entry: InventoryEntry): string {
   return entry.label ? `${entry.toolName}: ${entry.label}` : entry.toolName;
