@@ -3,7 +3,7 @@
 // tool and the path in the home, so the same cache on a thousand laptops groups as one.
 import { hostname } from 'node:os';
 import { type OcsfFinding, ocsfLines } from '../../report/kit/ocsf.ts';
-import type { InventoryReport } from '../model.ts';
+import type { InventoryEntry, InventoryReport } from '../model.ts';
 import {
   entryFacts,
   entryFleetKey,
@@ -15,41 +15,46 @@ import {
 
 export function renderInventoryOcsf(report: InventoryReport): string {
   const time = Date.parse(report.createdAt);
-  const findings = report.entries.map(
-    (entry): OcsfFinding => ({
-      uid: entryIdentity(entry),
-      rule: inventoryRuleId(entry.tool),
-      ruleDescription: `Cached sign-in state of ${entry.toolName}`,
-      title: `${entryTitle(entry)}: ${homePath(entry)}`,
-      desc: `${entryFacts(entry)}.${entry.notes.length ? ` ${entry.notes.join('; ')}.` : ''}`,
-      severity: entry.severity,
-      types: ['cached credential', ...entry.kinds.map((kind) => `credential:${kind}`)],
-      resources: [
-        {
-          type: 'file',
-          name: entry.path,
-          data: {
-            owner: entry.owner,
-            mode: entry.mode,
-            storage: entry.storage,
-            readable_by: entry.readableBy,
-          },
-        },
-      ],
-      fleetKey: entryFleetKey(entry),
-      unmapped: {
-        tool: entry.tool,
-        kinds: entry.kinds,
-        credentials: entry.credentials,
-        unattended_renewal: entry.unattendedRenewal,
-        ...(entry.expiresAt !== undefined && { expires_at: entry.expiresAt }),
-      },
-      time,
-    }),
-  );
-  return ocsfLines(findings, {
+  // One finding at a time, as ocsfLines serialises it: thousands of entries, none kept.
+  function* findings(): Generator<OcsfFinding> {
+    for (const entry of report.entries) yield entryFinding(entry, time);
+  }
+  return ocsfLines(findings(), {
     command: 'inventory',
     version: report.tool.version,
     hostname: hostname(),
   });
+}
+
+function entryFinding(entry: InventoryEntry, time: number): OcsfFinding {
+  return {
+    uid: entryIdentity(entry),
+    rule: inventoryRuleId(entry.tool),
+    ruleDescription: `Cached sign-in state of ${entry.toolName}`,
+    title: `${entryTitle(entry)}: ${homePath(entry)}`,
+    desc: `${entryFacts(entry)}.${entry.notes.length ? ` ${entry.notes.join('; ')}.` : ''}`,
+    severity: entry.severity,
+    types: ['cached credential', ...entry.kinds.map((kind) => `credential:${kind}`)],
+    resources: [
+      {
+        type: 'file',
+        name: entry.path,
+        data: {
+          owner: entry.owner,
+          mode: entry.mode,
+          storage: entry.storage,
+          readable_by: entry.readableBy,
+        },
+      },
+    ],
+    fleetKey: entryFleetKey(entry),
+    unmapped: {
+      tool: entry.tool,
+      kinds: entry.kinds,
+      credentials: entry.credentials,
+      unattended_renewal: entry.unattendedRenewal,
+      ...(entry.expiresAt !== undefined && { expires_at: entry.expiresAt }),
+    },
+    time,
+  };
 }

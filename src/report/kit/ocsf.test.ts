@@ -27,6 +27,20 @@ describe('ocsfLines', () => {
     );
   });
 
+  it('keeps the order and every line across the pieces it joins, from any iterable', () => {
+    // More findings than one piece holds (256), given one at a time as inventory gives them.
+    function* many() {
+      for (let i = 0; i < 600; i++) yield finding(i);
+    }
+    const text = ocsfLines(many(), context);
+    expect(text.endsWith('}\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n');
+    expect(lines).toHaveLength(600);
+    lines.forEach((line, i) => {
+      expect(line).toBe(JSON.stringify(ocsfEvent(finding(i), context)));
+    });
+  });
+
   it('writes nothing for no findings', () => {
     expect(ocsfLines([], context)).toBe('');
   });
