@@ -33,12 +33,17 @@ import { join as concat, fake } from '../src/scan/rules/fake.ts';
 import { CLI_ENTRY, type Finished, runCli, startCli } from './cli.ts';
 import { gz, tar, zip } from './fixtures/scan/archives.ts';
 
-/** Hooks into `open` of node:fs/promises, which the walker opens every file with. */
+/**
+ * Hooks into the calls the scanner opens files with: `open` of node:fs/promises, and `openSync`
+ * of node:fs for small files (read whole, synchronously).
+ */
 const hooks = vi.hoisted(() => ({
   /** Called with the path just before it is opened. */
   beforeOpen: undefined as ((path: string) => void) | undefined,
   /** Called before each read of an opened file, with the path and the read's index (0 first). */
   beforeRead: undefined as ((path: string, call: number) => void) | undefined,
+  /** Called before each synchronous read, with the path of the file last opened with openSync. */
+  beforeReadSync: undefined as ((path: string) => void) | undefined,
 }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -58,6 +63,24 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     return handle;
   };
   return { ...actual, open };
+});
+
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  const paths = new Map<number, string>();
+  const openSync: typeof actual.openSync = (path, ...rest) => {
+    hooks.beforeOpen?.(String(path));
+    const fd = actual.openSync(path, ...rest);
+    paths.set(fd, String(path));
+    return fd;
+  };
+  const readSync = ((fd: number, ...rest: unknown[]) => {
+    const path = paths.get(fd);
+    if (path !== undefined) hooks.beforeReadSync?.(path);
+    return (actual.readSync as (...args: unknown[]) => number)(fd, ...rest);
+  }) as typeof actual.readSync;
+  const overrides = { openSync, readSync };
+  return { ...actual, ...overrides, default: { ...actual, ...overrides } };
 });
 
 const MiB = 1024 * 1024;
@@ -87,6 +110,7 @@ function workspace(): string {
 afterEach(async () => {
   hooks.beforeOpen = undefined;
   hooks.beforeRead = undefined;
+  hooks.beforeReadSync = undefined;
   for (const [child, exited] of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
@@ -199,6 +223,29 @@ describe('scan: files that change while being read', () => {
     expect(foundOf(report.findings, dir)).toEqual(
       expect.arrayContaining(['a-growing.log:1:1', 'b-other.txt:1:3']),
     );
+    expect(report.summary.filesScanned).toBe(2);
+    expectNoRawToken(json(report));
+  });
+
+  it('a small file (read whole, synchronously) that grows while read: reported as changed', async () => {
+    const dir = workspace();
+    const growing = join(dir, 'a-small.log');
+    writeFileSync(growing, `${T[0]}\nfiller line\n`);
+    writeFileSync(join(dir, 'b-other.txt'), `x ${T[1]}\n`);
+    const size = statSync(growing).size;
+    const appended = `late ${T[2]}\n`;
+    hooks.beforeReadSync = (path) => {
+      if (path === growing && statSync(growing).size === size) appendFileSync(growing, appended);
+    };
+    const report = await runScan({ paths: [dir] });
+    expect(report.skipped).toEqual([
+      {
+        path: growing,
+        reason: `changed while being read (size ${size} → ${size + appended.length}): findings may be incomplete`,
+      },
+    ]);
+    // Read up to the size it had when opened: the appended line is not read.
+    expect(foundOf(report.findings, dir)).toEqual(['a-small.log:1:1', 'b-other.txt:1:3']);
     expect(report.summary.filesScanned).toBe(2);
     expectNoRawToken(json(report));
   });

@@ -157,6 +157,18 @@ async function scanContent(
   return scanner.bytes;
 }
 
+/** Scans the whole content of a small plain file, already read into `bytes`. */
+export function scanPlainBytes(bytes: Buffer, location: Location, context: StreamContext): number {
+  const scanner = new ContentScanner(context.detector, context.content);
+  try {
+    scanner.push(bytes);
+    scanner.end();
+  } finally {
+    record(scanner, location, context);
+  }
+  return scanner.bytes;
+}
+
 /**
  * Scans a plain file (its first bytes are no archive) up to `size`, the size it had when opened
  * (a file that grows while read is read that far; a size of 0, as /proc files say, reads to the

@@ -47,6 +47,8 @@ export interface WalkResult {
 }
 
 const PARALLEL_FROM_BYTES = 128 * 1024 * 1024;
+/** Entries of a folder whose lstat is asked for before their turn. */
+const STATS_AHEAD = 32;
 /** The walk runs ahead of the scanners by at most this many files, or this many bytes. */
 const QUEUE_FILES = 10_000;
 const QUEUE_BYTES = 512 * 1024 * 1024;
@@ -186,12 +188,18 @@ export class Walker {
     });
   }
 
-  async #visit(display: string, absolute: FsPath, rel: string, isRoot: boolean): Promise<void> {
+  async #visit(
+    display: string,
+    absolute: FsPath,
+    rel: string,
+    isRoot: boolean,
+    linkStats?: Promise<Stats>,
+  ): Promise<void> {
     if (!isRoot && excluded(rel, this.#exclude)) return;
     let stats: Stats;
     let target = absolute;
     try {
-      stats = await lstat(absolute);
+      stats = await (linkStats ?? lstat(absolute));
       if (stats.isSymbolicLink()) {
         target = asPath(await realpath(absolute, { encoding: 'buffer' }));
         stats = await stat(target);
@@ -246,14 +254,31 @@ export class Walker {
       return;
     }
     names.sort(Buffer.compare);
-    for (const name of names) {
+    // The next entries' lstat calls are in flight while this one is visited (and its file
+    // scanned on this thread): one after another, each waited for a turn of a busy event loop,
+    // and a big folder's size, which decides when the worker threads start, was known late.
+    const children = names.map((name) => {
       const shown = nameForDisplay(name);
-      await this.#visit(
-        join(display, shown),
-        childPath(absolute, name),
-        rel ? `${rel}/${shown}` : shown,
-        false,
-      );
+      return {
+        display: join(display, shown),
+        absolute: childPath(absolute, name),
+        rel: rel ? `${rel}/${shown}` : shown,
+        stats: undefined as Promise<Stats> | undefined,
+      };
+    });
+    const ahead = (index: number) => {
+      const child = children[index];
+      if (child && child.stats === undefined && !excluded(child.rel, this.#exclude)) {
+        child.stats = lstat(child.absolute);
+        // Read later, in order; a failure is handled there, not left unhandled meanwhile.
+        child.stats.catch(() => undefined);
+      }
+    };
+    for (let i = 0; i < Math.min(STATS_AHEAD, children.length); i++) ahead(i);
+    for (const [index, child] of children.entries()) {
+      ahead(index + STATS_AHEAD);
+      await this.#visit(child.display, child.absolute, child.rel, false, child.stats);
+      child.stats = undefined;
     }
   }
 
