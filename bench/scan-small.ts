@@ -2,9 +2,19 @@
 // planted, a zip and a tar.gz). Whole commands, start-up included, median of BENCH_SMALL_RUNS
 // (default 7) each, in this one run: devicebound scan (the built CLI), ripgrep with the same
 // rules, secretlint (recommended preset). Where devicebound's time goes is measured too:
-// Node's own start-up (`node -e 0`) and devicebound's (`scan` of an empty folder). A baseline
-// that is not installed is "not available". Needs `npm run build`.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Node's own start-up (`node -e 0`) and devicebound's (`scan` of an empty folder). The same
+// bytes are then scanned again as files of 8 KiB (what many bundles are), against rg the same
+// way, to show the cost of each file. A baseline that is not installed is "not available".
+// Needs `npm run build`.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RULES } from '../src/scan/rules/index.ts';
@@ -23,6 +33,9 @@ import { type Measured, measure, rgPatterns } from './scan-throughput.ts';
 
 const SIZE_MB = positiveInteger('BENCH_SMALL_MB', 10);
 const RUNS = positiveInteger('BENCH_SMALL_RUNS', 7);
+/** The same bundle again as many small files, as support bundles often are. */
+const SMALL_FILE_BYTES = 8 * 1024;
+const FILES_PER_FOLDER = 100;
 /** Issue 15: at most 1.5 times ripgrep's wall time on the small bundle, start-up included. */
 const GOAL_VS_RG = 1.5;
 
@@ -46,6 +59,7 @@ async function run(): Promise<BenchResult> {
       JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }),
     );
     const report = join(base, 'report.json');
+    const many = splitIntoSmallFiles(corpus, join(base, 'many'));
     const empty = join(base, 'empty');
     mkdirSync(empty);
     const rgArgs = ['--no-config', '--text', '--no-ignore', '--hidden', '--no-messages'];
@@ -75,6 +89,18 @@ async function run(): Promise<BenchResult> {
         label: 'rg, same rules',
         command: 'rg',
         args: [...rgArgs, '--line-number', '-f', patternFile, corpus.dir],
+        available: haveRg,
+      },
+      {
+        label: `devicebound scan, as ${formatNumber(many.files)} small files`,
+        command: process.execPath,
+        args: [CLI, 'scan', '--format', 'json', '--output', report, many.dir],
+        available: true,
+      },
+      {
+        label: `rg, as ${formatNumber(many.files)} small files`,
+        command: 'rg',
+        args: [...rgArgs, '--line-number', '-f', patternFile, many.dir],
         available: haveRg,
       },
       {
@@ -130,6 +156,20 @@ async function run(): Promise<BenchResult> {
             },
           ]
         : []),
+      ...(rg
+        ? [
+            {
+              label: `same, as ${formatNumber(many.files)} small files`,
+              value: `${formatNumber(
+                (medians.get(`devicebound scan, as ${formatNumber(many.files)} small files`)
+                  ?.seconds ?? Number.NaN) /
+                  (medians.get(`rg, as ${formatNumber(many.files)} small files`)?.seconds ??
+                    Number.NaN),
+                2,
+              )}x`,
+            },
+          ]
+        : []),
       {
         label: 'devicebound scan: start-up share',
         value: `Node ${formatNumber((node.seconds / ours.seconds) * 100)} %, devicebound's start-up ${formatNumber(((cli.seconds - node.seconds) / ours.seconds) * 100)} %, the bundle itself ${formatNumber(((ours.seconds - cli.seconds) / ours.seconds) * 100)} %`,
@@ -146,4 +186,36 @@ async function run(): Promise<BenchResult> {
     cleanUp();
     process.off('exit', cleanUp);
   }
+}
+
+/**
+ * The bundle's plain files cut at line ends into files of about `SMALL_FILE_BYTES`, a hundred a
+ * folder, with its zip and tar.gz beside them: the same bytes, the per-file cost in front.
+ */
+function splitIntoSmallFiles(
+  corpus: { dir: string; plainFiles: string[]; archives: string[] },
+  dir: string,
+): { dir: string; files: number } {
+  let files = 0;
+  const write = (bytes: Buffer) => {
+    const folder = join(
+      dir,
+      `part-${String(Math.floor(files / FILES_PER_FOLDER)).padStart(3, '0')}`,
+    );
+    if (files % FILES_PER_FOLDER === 0) mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, `app-${String(files).padStart(5, '0')}.log`), bytes);
+    files++;
+  };
+  for (const file of corpus.plainFiles) {
+    const text = readFileSync(join(corpus.dir, file));
+    for (let start = 0; start < text.length; ) {
+      const cut = text.indexOf(10, Math.min(start + SMALL_FILE_BYTES, text.length - 1));
+      const end = cut < 0 ? text.length : cut + 1;
+      write(text.subarray(start, end));
+      start = end;
+    }
+  }
+  for (const archive of corpus.archives)
+    copyFileSync(join(corpus.dir, archive), join(dir, archive));
+  return { dir, files };
 }
