@@ -2,7 +2,7 @@
 // OCSF 1.8.0 Detection Finding per finding, validated against the vendored schema), and
 // `inventory --format osquery-atc` (a SQLite table for osquery's Automatic Table Construction),
 // read back with node:sqlite. No secret in any of them, and the fleet key the same on every host.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -148,7 +148,6 @@ describe('inventory --format ocsf and osquery-atc', () => {
 describe('scan --format ocsf', () => {
   it('one valid Detection Finding per secret, with the rule and place as fleet key, no raw value', async () => {
     const folder = join(dir, 'bundle');
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(folder, { recursive: true });
     const samples = RULES.flatMap((rule) => rule.samples.positive.map((s) => s.text));
     await writeFile(join(folder, 'app.log'), `${samples.join('\n')}\n`);

@@ -121,12 +121,9 @@ export class FileScanner {
     const budget: Budget = { expanded: 0, entries: 0 };
     try {
       const before = await handle.stat();
-      if (!before.isFile()) {
-        skip(display, `${describeType(before)}: not opened`);
-        return result;
-      }
-      if (before.ino !== job.ino || before.dev !== job.dev) {
-        skip(display, 'replaced while being scanned: not read');
+      const refused = notTheFileListed(before, job);
+      if (refused) {
+        skip(display, refused);
         return result;
       }
       const [head] = this.#buffers;
@@ -146,13 +143,8 @@ export class FileScanner {
         );
       }
       result.files = 1;
-      const after = await handle.stat();
-      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-        skip(
-          display,
-          `changed while being read (size ${before.size} → ${after.size}): findings may be incomplete`,
-        );
-      }
+      const changed = changedWhileRead(before, await handle.stat());
+      if (changed) skip(display, changed);
     } catch (error) {
       if (error instanceof ArchiveBombError) {
         skip(
@@ -187,12 +179,9 @@ export class FileScanner {
     }
     try {
       const before = fstatSync(fd);
-      if (!before.isFile()) {
-        skip(`${describeType(before)}: not opened`);
-        return true;
-      }
-      if (before.ino !== job.ino || before.dev !== job.dev) {
-        skip('replaced while being scanned: not read');
+      const refused = notTheFileListed(before, job);
+      if (refused) {
+        skip(refused);
         return true;
       }
       if (before.size === 0 || before.size > SMALL_FILE_BYTES) return false;
@@ -212,12 +201,8 @@ export class FileScanner {
         skipped: result.skipped,
       });
       result.files = 1;
-      const after: Stats = fstatSync(fd);
-      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-        skip(
-          `changed while being read (size ${before.size} → ${after.size}): findings may be incomplete`,
-        );
-      }
+      const changed = changedWhileRead(before, fstatSync(fd));
+      if (changed) skip(changed);
       return true;
     } catch (error) {
       skip(`not read: ${reasonOf(error)}`);
@@ -226,6 +211,20 @@ export class FileScanner {
       closeSync(fd);
     }
   }
+}
+
+/** Why an opened file is not scanned: not a regular file, or not the one the walk listed. */
+function notTheFileListed(opened: Stats, job: FileJob): string | undefined {
+  if (!opened.isFile()) return `${describeType(opened)}: not opened`;
+  if (opened.ino !== job.ino || opened.dev !== job.dev)
+    return 'replaced while being scanned: not read';
+  return undefined;
+}
+
+/** What to say of a file whose size or time moved between the stats before and after reading. */
+function changedWhileRead(before: Stats, after: Stats): string | undefined {
+  if (after.size === before.size && after.mtimeMs === before.mtimeMs) return undefined;
+  return `changed while being read (size ${before.size} → ${after.size}): findings may be incomplete`;
 }
 
 /**

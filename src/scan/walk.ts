@@ -178,7 +178,7 @@ export class Walker {
 
   /** Scans a root the user named (it exists: the caller checked). */
   async scanRoot(root: string): Promise<void> {
-    await this.#visit(root, root, '', true);
+    await this.#visit(root, root, '');
   }
 
   #skip(path: string, reason: string): void {
@@ -188,14 +188,13 @@ export class Walker {
     });
   }
 
+  /** `linkStats`: its lstat, when already asked for. Excluded entries never come here. */
   async #visit(
     display: string,
     absolute: FsPath,
     rel: string,
-    isRoot: boolean,
     linkStats?: Promise<Stats>,
   ): Promise<void> {
-    if (!isRoot && excluded(rel, this.#exclude)) return;
     let stats: Stats;
     let target = absolute;
     try {
@@ -254,31 +253,28 @@ export class Walker {
       return;
     }
     names.sort(Buffer.compare);
+    const children = names.flatMap((name) => {
+      const shown = nameForDisplay(name);
+      const childRel = rel ? `${rel}/${shown}` : shown;
+      if (excluded(childRel, this.#exclude)) return [];
+      return [
+        { display: join(display, shown), absolute: childPath(absolute, name), rel: childRel },
+      ];
+    });
     // The next entries' lstat calls are in flight while this one is visited (and its file
     // scanned on this thread): one after another, each waited for a turn of a busy event loop,
     // and a big folder's size, which decides when the worker threads start, was known late.
-    const children = names.map((name) => {
-      const shown = nameForDisplay(name);
-      return {
-        display: join(display, shown),
-        absolute: childPath(absolute, name),
-        rel: rel ? `${rel}/${shown}` : shown,
-        stats: undefined as Promise<Stats> | undefined,
-      };
-    });
-    const ahead = (index: number) => {
-      const child = children[index];
-      if (child && child.stats === undefined && !excluded(child.rel, this.#exclude)) {
-        child.stats = lstat(child.absolute);
-        // Read later, in order; a failure is handled there, not left unhandled meanwhile.
-        child.stats.catch(() => undefined);
-      }
+    const lookUp = (child: { absolute: FsPath }) => {
+      const stats = lstat(child.absolute);
+      // Read later, in order; a failure is handled there, not left unhandled meanwhile.
+      stats.catch(() => undefined);
+      return stats;
     };
-    for (let i = 0; i < Math.min(STATS_AHEAD, children.length); i++) ahead(i);
+    const pending = children.slice(0, STATS_AHEAD).map(lookUp);
     for (const [index, child] of children.entries()) {
-      ahead(index + STATS_AHEAD);
-      await this.#visit(child.display, child.absolute, child.rel, false, child.stats);
-      child.stats = undefined;
+      const next = children[index + STATS_AHEAD];
+      if (next) pending.push(lookUp(next));
+      await this.#visit(child.display, child.absolute, child.rel, pending.shift());
     }
   }
 
