@@ -1,9 +1,11 @@
 // The walker: symlinks out of the home, size caps, parse errors and unreadable files are
 // reported, never crashed on, and never quote the file's content.
+import { statfsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asyncIo, type HomeIo, ioFor, NETWORK_FILESYSTEMS, syncIo } from './io.ts';
 import { OwnerNames } from './owners.ts';
 import { DETECTORS } from './tools/index.ts';
 import { inventoryHome, MAX_FILE_BYTES } from './walk.ts';
@@ -11,7 +13,8 @@ import { inventoryHome, MAX_FILE_BYTES } from './walk.ts';
 let dir: string;
 let home: string;
 const now = new Date('2030-01-01T00:00:00Z');
-const walk = () => inventoryHome(home, DETECTORS, { now, owners: new OwnerNames() });
+let io: HomeIo;
+const walk = () => inventoryHome(home, DETECTORS, { now, owners: new OwnerNames(), io });
 const secret = `s3cr3t-${'q'.repeat(40)}`;
 
 beforeEach(async () => {
@@ -29,7 +32,16 @@ async function put(path: string, content: string | Buffer, mode = 0o600) {
   await chmod(join(home, path), mode);
 }
 
-describe('inventoryHome', () => {
+// Every case twice: with the synchronous calls a local home gets and with the asynchronous
+// calls a network one gets (io.ts). Both must see the same entries and the same problems.
+describe.each([
+  ['synchronous', syncIo],
+  ['asynchronous', asyncIo],
+])('inventoryHome with %s calls', (_, kind) => {
+  beforeEach(() => {
+    io = kind;
+  });
+
   it('finds nothing in an empty home', async () => {
     expect(await walk()).toEqual({ entries: [], problems: [] });
   });
@@ -114,7 +126,47 @@ describe('inventoryHome', () => {
     const result = await inventoryHome(join(dir, 'nobody'), DETECTORS, {
       now,
       owners: new OwnerNames(),
+      io,
     });
     expect(result.problems[0]?.reason).toMatch(/cannot open the home \(ENOENT\)/);
+  });
+});
+
+describe('the calls a home is walked with', () => {
+  const linux = (type: number) => ({ platform: 'linux' as const, statfs: () => ({ type }) });
+
+  it('are synchronous on a local filesystem (ext4, tmpfs, btrfs, xfs, overlay)', () => {
+    for (const type of [0xef53, 0x01021994, 0x9123683e, 0x58465342, 0x794c7630])
+      expect(ioFor('/home/a', linux(type)).kind).toBe('sync');
+  });
+
+  it('are asynchronous on a network filesystem, so that homes walked at once overlap', () => {
+    expect(ioFor('/home/a', linux(0x6969)).kind).toBe('async'); // NFS
+    expect(ioFor('/home/a', linux(0xfe534d42)).kind).toBe('async'); // SMB2
+    expect(ioFor('/home/a', linux(0x65735546)).kind).toBe('async'); // FUSE (sshfs…)
+    // statfs's f_type read as a signed 32-bit word on some architectures
+    expect(ioFor('/home/a', linux(0xff534d42 | 0)).kind).toBe('async'); // CIFS
+    for (const type of NETWORK_FILESYSTEMS.keys())
+      expect(ioFor('/home/a', linux(type)).kind).toBe('async');
+  });
+
+  it('are asynchronous where the filesystem cannot be told', () => {
+    const failing = {
+      platform: 'linux' as const,
+      statfs: () => {
+        throw Object.assign(new Error('ENOSYS'), { code: 'ENOSYS' });
+      },
+    };
+    expect(ioFor('/home/a', failing).kind).toBe('async');
+    expect(ioFor('/Users/a', { platform: 'darwin', statfs: () => ({ type: 0x1a }) }).kind).toBe(
+      'async',
+    );
+  });
+
+  it("takes this machine's temporary folder for what statfs says it is", () => {
+    const type = statfsSync(tmpdir()).type >>> 0;
+    expect(ioFor(tmpdir()).kind).toBe(
+      process.platform === 'linux' && !NETWORK_FILESYSTEMS.has(type) ? 'sync' : 'async',
+    );
   });
 });

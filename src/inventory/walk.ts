@@ -4,7 +4,7 @@
  * entries. Nothing it reads is ever put in an entry, a problem or an error message.
  */
 import { constants, type Stats } from 'node:fs';
-import { access, lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { access, realpath } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -16,6 +16,7 @@ import {
 } from './detector.ts';
 import { buildEntry, type FileFacts } from './entry.ts';
 import { parseIni } from './ini.ts';
+import { type HomeIo, ioFor } from './io.ts';
 import type { InventoryEntry, InventoryProblem, Observation } from './model.ts';
 import type { OwnerLookup } from './owners.ts';
 import { readSqliteTables } from './sqlite.ts';
@@ -29,6 +30,8 @@ const MAX_DIR_FILES = 500;
 export interface WalkOptions {
   now: Date;
   owners: OwnerLookup;
+  /** The file calls to walk with (default: by the home's filesystem, see io.ts). */
+  io?: HomeIo;
 }
 
 export interface HomeInventory {
@@ -57,7 +60,7 @@ export async function inventoryHome(
     result.problems.push({ path: home, reason: `cannot open the home (${errorCode(error)})` });
     return result;
   }
-  const walker = new Walker(home, root, options, result);
+  const walker = new Walker(home, root, options, result, options.io ?? ioFor(root));
   for (const detector of detectors) {
     for (const owned of detector.paths) await walker.visit(detector, owned);
   }
@@ -69,12 +72,14 @@ class Walker {
   readonly #root: string;
   readonly #options: WalkOptions;
   readonly #result: HomeInventory;
+  readonly #io: HomeIo;
 
-  constructor(home: string, root: string, options: WalkOptions, result: HomeInventory) {
+  constructor(home: string, root: string, options: WalkOptions, result: HomeInventory, io: HomeIo) {
     this.#home = home;
     this.#root = root;
     this.#options = options;
     this.#result = result;
+    this.#io = io;
   }
 
   async visit(detector: Detector, owned: OwnedPath): Promise<void> {
@@ -94,7 +99,7 @@ class Walker {
     if (real === undefined) return;
     let names: { name: string; isDirectory(): boolean }[];
     try {
-      names = await readdir(real, { withFileTypes: true });
+      names = await this.#io.readdir(real);
     } catch (error) {
       if (errorCode(error) !== 'ENOTDIR') this.#problem(path, `cannot list (${errorCode(error)})`);
       return;
@@ -127,7 +132,7 @@ class Walker {
   ): Promise<{ real: string; info?: Stats } | undefined> {
     let link: Stats;
     try {
-      link = await lstat(path);
+      link = await this.#io.lstat(path);
     } catch (error) {
       if (errorCode(error) !== 'ENOENT' && errorCode(error) !== 'ENOTDIR')
         this.#problem(path, `cannot stat (${errorCode(error)})`);
@@ -137,7 +142,7 @@ class Walker {
       return { real: join(parentReal, basename(path)), info: link };
     let real: string;
     try {
-      real = await realpath(path);
+      real = await this.#io.realpath(path);
     } catch (error) {
       this.#problem(path, `broken symlink (${errorCode(error)})`);
       return undefined;
@@ -161,7 +166,7 @@ class Walker {
     const { real } = found;
     const info =
       found.info ??
-      (await stat(real).catch((error: unknown) => {
+      (await this.#io.stat(real).catch((error: unknown) => {
         this.#problem(path, `cannot stat (${errorCode(error)})`);
         return undefined;
       }));
@@ -186,7 +191,7 @@ class Walker {
 
     let content: ParsedFile;
     try {
-      content = await parseFile(real, owned);
+      content = await parseFile(real, owned, this.#io);
     } catch (error) {
       if (error instanceof Unreadable) {
         this.#problem(path, error.message);
@@ -240,12 +245,15 @@ class Walker {
 /** A file that exists but cannot be read: a problem, not a malformed entry. */
 class Unreadable extends Error {}
 
-async function parseFile(file: string, owned: OwnedPath): Promise<ParsedFile> {
+async function parseFile(file: string, owned: OwnedPath, io: HomeIo): Promise<ParsedFile> {
   if (owned.format === 'sqlite') {
-    await readBytes(file); // tells an unreadable file apart from a malformed one
+    // Opened first: tells an unreadable file apart from a malformed one.
+    await io.openable(file).catch((error: unknown) => {
+      throw new Unreadable(`cannot read (${errorCode(error)})`);
+    });
     return { format: 'sqlite', tables: readSqliteTables(file) };
   }
-  const bytes = await readBytes(file);
+  const bytes = await readBytes(file, io);
   if (owned.format === 'binary') return { format: 'binary', size: bytes.length };
   let text: string;
   try {
@@ -269,9 +277,9 @@ async function parseFile(file: string, owned: OwnedPath): Promise<ParsedFile> {
   }
 }
 
-async function readBytes(file: string): Promise<Buffer> {
+async function readBytes(file: string, io: HomeIo): Promise<Buffer> {
   try {
-    return await readFile(file);
+    return await io.readFile(file);
   } catch (error) {
     throw new Unreadable(`cannot read (${errorCode(error)})`);
   }
