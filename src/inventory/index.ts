@@ -43,9 +43,9 @@ export async function runInventory(options: InventoryOptions): Promise<Inventory
   }
   // A home given twice (--home /root --all-users) is looked in, and reported, once.
   const unique = [...new Set(homes)];
-  // Several homes at once: each is a chain of small file reads that mostly wait on the thread
-  // pool, and one home after another left the process idle a third of the time. Results keep
-  // the order of the homes.
+  // Several homes at once: a home on a network filesystem is a chain of calls that each wait
+  // for a round trip (io.ts), and one home after another left the process idle; a local home's
+  // calls are synchronous and simply run in turn. Results keep the order of the homes.
   const found = new Array<Awaited<ReturnType<typeof inventoryHome>>>(unique.length);
   let next = 0;
   const worker = async () => {
