@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { countNewlines } from '../search/newlines.ts';
 
 /** Bytes of one output stream that are kept and searched; what is past it is counted only. */
 export const OUTPUT_CAP_BYTES = 16 * 1024 * 1024;
@@ -24,7 +25,7 @@ export class CapturedStream {
       passThrough?.write(chunk);
       if (this.#stamps.length < MAX_STAMPS) this.#stamps.push([this.bytes, clock()]);
       this.bytes += chunk.length;
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.lines += 1;
+      this.lines += countNewlines(chunk);
       const room = OUTPUT_CAP_BYTES - this.#kept;
       if (room <= 0) {
         this.truncated = true;

@@ -17,6 +17,7 @@ import { fingerprint, preview } from '../evidence/secret.ts';
 import type { BaseFinding, Severity } from '../findings/index.ts';
 import { type JwtClaims, jwtClaims } from '../jwt.ts';
 import type { NeedleSet } from '../search/needles.ts';
+import { countNewlines } from '../search/newlines.ts';
 import { engineFor } from './detect.ts';
 import { RULES } from './rules/index.ts';
 import type { Rule } from './rules/types.ts';
@@ -220,12 +221,6 @@ function toHit(rule: Rule, value: string, start: number, now: number): BlockHit 
     ...(claims && { jwt: claims }),
     start,
   };
-}
-
-function countNewlines(block: Buffer): number {
-  let count = 0;
-  for (let i = block.indexOf(10); i !== -1; i = block.indexOf(10, i + 1)) count++;
-  return count;
 }
 
 const utf8 = new TextDecoder('utf-8');
