@@ -24,7 +24,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fingerprint } from '../src/evidence/secret.ts';
 import { runScan } from '../src/scan/index.ts';
 import { renderScan } from '../src/scan/report/index.ts';
@@ -34,16 +34,21 @@ import { CLI_ENTRY, type Finished, runCli, startCli } from './cli.ts';
 import { gz, tar, zip } from './fixtures/scan/archives.ts';
 
 /**
- * Hooks into the calls the scanner opens files with: `open` of node:fs/promises, and `openSync`
- * of node:fs for small files (read whole, synchronously).
+ * Hooks into the calls the scanner opens and reads files with: `open` of node:fs/promises (a
+ * file's handle, read with `handle.read`, or on a local filesystem with `readSync` on its fd),
+ * and `openSync` of node:fs for small files (read whole, synchronously).
  */
 const hooks = vi.hoisted(() => ({
   /** Called with the path just before it is opened. */
   beforeOpen: undefined as ((path: string) => void) | undefined,
-  /** Called before each read of an opened file, with the path and the read's index (0 first). */
+  /** Called before each read of a file opened with `open`, with its path and the read's index. */
   beforeRead: undefined as ((path: string, call: number) => void) | undefined,
   /** Called before each synchronous read, with the path of the file last opened with openSync. */
   beforeReadSync: undefined as ((path: string) => void) | undefined,
+  /** Files opened with `open`: their fd → path and the reads made so far. */
+  handles: new Map<number, { path: string; calls: number }>(),
+  /** Every filesystem taken for a network one: large files are read with asynchronous calls. */
+  network: false,
 }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -51,15 +56,13 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const open: typeof actual.open = async (path, ...rest) => {
     hooks.beforeOpen?.(String(path));
     const handle = await actual.open(path, ...rest);
-    const beforeRead = hooks.beforeRead;
-    if (beforeRead) {
-      const read = handle.read.bind(handle) as (...args: unknown[]) => unknown;
-      let call = 0;
-      handle.read = ((...args: unknown[]) => {
-        beforeRead(String(path), call++);
-        return read(...args);
-      }) as typeof handle.read;
-    }
+    const opened = { path: String(path), calls: 0 };
+    hooks.handles.set(handle.fd, opened);
+    const read = handle.read.bind(handle) as (...args: unknown[]) => unknown;
+    handle.read = ((...args: unknown[]) => {
+      hooks.beforeRead?.(opened.path, opened.calls++);
+      return read(...args);
+    }) as typeof handle.read;
     return handle;
   };
   return { ...actual, open };
@@ -75,12 +78,25 @@ vi.mock('node:fs', async (importOriginal) => {
     return fd;
   };
   const readSync = ((fd: number, ...rest: unknown[]) => {
-    const path = paths.get(fd);
-    if (path !== undefined) hooks.beforeReadSync?.(path);
+    const opened = hooks.handles.get(fd);
+    if (opened) hooks.beforeRead?.(opened.path, opened.calls++);
+    else {
+      const path = paths.get(fd);
+      if (path !== undefined) hooks.beforeReadSync?.(path);
+    }
     return (actual.readSync as (...args: unknown[]) => number)(fd, ...rest);
   }) as typeof actual.readSync;
   const overrides = { openSync, readSync };
   return { ...actual, ...overrides, default: { ...actual, ...overrides } };
+});
+
+vi.mock('../src/local-fs.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/local-fs.ts')>();
+  return {
+    ...actual,
+    isLocalFilesystem: (...args: Parameters<typeof actual.isLocalFilesystem>) =>
+      !hooks.network && actual.isLocalFilesystem(...args),
+  };
 });
 
 const MiB = 1024 * 1024;
@@ -111,6 +127,8 @@ afterEach(async () => {
   hooks.beforeOpen = undefined;
   hooks.beforeRead = undefined;
   hooks.beforeReadSync = undefined;
+  hooks.handles.clear();
+  hooks.network = false;
   for (const [child, exited] of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
@@ -201,7 +219,16 @@ function runCliUnprivileged(args: string[]): Promise<Finished> {
   return running.finished;
 }
 
-describe('scan: files that change while being read', () => {
+// Large files on a local filesystem are read with synchronous calls, on a network one with
+// asynchronous calls (src/local-fs.ts): the same words either way.
+describe.each([
+  ['local', false],
+  ['network', true],
+])('scan: files that change while being read (%s filesystem)', (_, network) => {
+  beforeEach(() => {
+    hooks.network = network;
+  });
+
   it('a file that grows after it was opened: reported as changed, what was there is scanned', async () => {
     const dir = workspace();
     const growing = join(dir, 'a-growing.log');

@@ -5,7 +5,8 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { asyncIo, type HomeIo, ioFor, NETWORK_FILESYSTEMS, syncIo } from './io.ts';
+import { NETWORK_FILESYSTEMS } from '../local-fs.ts';
+import { asyncIo, type HomeIo, ioFor, syncIo } from './io.ts';
 import { OwnerNames } from './owners.ts';
 import { DETECTORS } from './tools/index.ts';
 import { inventoryHome, MAX_FILE_BYTES } from './walk.ts';

@@ -7,6 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { isLocalFilesystem } from '../local-fs.ts';
 import { describeType, OPEN_FLAGS, reasonOf } from '../search/file-scan.ts';
 import type { ContentOptions, Detector } from './content.ts';
 import { safeText } from './safe-text.ts';
@@ -132,7 +133,9 @@ export class FileScanner {
       if (kind === 'zip') {
         result.bytes = await scanZipFd(handle.fd, location, budget, context);
       } else if (kind === 'plain') {
-        result.bytes = await scanPlainFile(handle, before.size, this.#buffers, location, context);
+        result.bytes = await scanPlainFile(handle, before.size, this.#buffers, location, context, {
+          sync: isLocalFilesystem(path),
+        });
       } else {
         result.bytes = await scanStream(
           readChunks(handle, before.size),

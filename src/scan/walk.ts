@@ -51,6 +51,8 @@ const PARALLEL_FROM_BYTES = 128 * 1024 * 1024;
 const STATS_AHEAD = 32;
 /** The walk runs ahead of the scanners by at most this many files, or this many bytes. */
 const QUEUE_FILES = 10_000;
+/** Files handed to each worker at once (see `#workerLoop`). */
+const FILES_IN_WORKER = 2;
 const QUEUE_BYTES = 512 * 1024 * 1024;
 const NOTHING: FileResult = { findings: [], skipped: [], files: 0, bytes: 0 };
 
@@ -338,11 +340,16 @@ export class Walker {
     if (this.#waitForWorkers) await Promise.all(started.map((worker) => worker.loaded));
   }
 
-  /** A worker's loop, once it has loaded; a file it fails on (it died) is scanned here. */
+  /**
+   * A worker's loop, once it has loaded; a file it fails on (it died) is scanned here. Each
+   * worker has `FILES_IN_WORKER` files at once: it scans one while the next waits in its queue,
+   * so that it never waits for this thread to hand it one (this thread reads a local file with
+   * synchronous calls, and hears the worker only between them).
+   */
   async #workerLoop(worker: ScanWorker): Promise<void> {
     if (!(await worker.loaded)) return;
     let alive = true;
-    await this.#drain(async (job) => {
+    const scan = async (job: FileJob) => {
       if (!alive) return this.#scanHere(job);
       try {
         const result = await worker.scan(job);
@@ -352,7 +359,8 @@ export class Walker {
         alive = false;
         return this.#scanHere(job);
       }
-    });
+    };
+    await Promise.all(Array.from({ length: FILES_IN_WORKER }, () => this.#drain(scan)));
   }
 
   /** This thread's scanner does one file at a time: a dead worker's file waits its turn. */
