@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { JUMP_WINDOW } from './jump.ts';
 import { Matcher, type PatternSpec } from './matcher.ts';
 
 /** Every (pattern, start) by brute force. */
@@ -30,7 +31,18 @@ function scanAll(matcher: Matcher, buffer: Uint8Array, from = 0, end = buffer.le
   return found.sort();
 }
 
-describe('Matcher', () => {
+// Every case with the jump loop in WebAssembly (./jump.ts) and in JavaScript: the same matches.
+describe.each([
+  ['WebAssembly', true],
+  ['JavaScript', false],
+])('Matcher, jump loop in %s', (_, wasm) => {
+  const make = (patterns: readonly PatternSpec[]) => new Matcher(patterns, { wasm });
+
+  it('takes the jump loop it was asked for', () => {
+    const matcher = make([{ bytes: Buffer.from('abcd'), caseInsensitive: false }]);
+    expect(matcher.jumpLoop).toBe(wasm ? 'webassembly' : 'javascript');
+  });
+
   it('finds exactly what a brute-force search finds, overlapping matches included', () => {
     for (let round = 0; round < 120; round++) {
       const shortest = [2, 4, 8][round % 3] as number;
@@ -49,7 +61,7 @@ describe('Matcher', () => {
             : word(randomInt(6)),
         ),
       );
-      const matcher = new Matcher(patterns);
+      const matcher = make(patterns);
       expect(scanAll(matcher, buffer)).toEqual(naive(buffer, patterns));
     }
   });
@@ -75,7 +87,7 @@ describe('Matcher', () => {
       }
       const buffer = Buffer.concat(pieces);
       const from = randomInt(2) === 0 ? 0 : randomInt(200);
-      const matcher = new Matcher(patterns);
+      const matcher = make(patterns);
       const ends: number[] = [];
       const found: string[] = [];
       matcher.scan(buffer, from, buffer.length, (pattern, start) => {
@@ -111,7 +123,7 @@ describe('Matcher', () => {
             : word(randomInt(6)),
         ),
       );
-      expect(scanAll(new Matcher(patterns), buffer)).toEqual(naive(buffer, patterns));
+      expect(scanAll(make(patterns), buffer)).toEqual(naive(buffer, patterns));
     }
     expect(
       () => new Matcher([{ bytes: Buffer.from('abcdef'), caseInsensitive: false, keyEnd: 3 }]),
@@ -119,7 +131,7 @@ describe('Matcher', () => {
   });
 
   it('reports a case-insensitive pattern in every case but its excepted spelling', () => {
-    const matcher = new Matcher([
+    const matcher = make([
       { bytes: Buffer.from('wxyz-bcdf'), caseInsensitive: true, except: Buffer.from('WXYZ-BCDF') },
     ]);
     const text = Buffer.from('WXYZ-BCDF wxyz-bcdf WxYz-BcDf wxyz_bcdf');
@@ -127,7 +139,7 @@ describe('Matcher', () => {
   });
 
   it('reports only matches ending at or after `from`, reading back before it to verify', () => {
-    const matcher = new Matcher([{ bytes: Buffer.from('0123456789'), caseInsensitive: false }]);
+    const matcher = make([{ bytes: Buffer.from('0123456789'), caseInsensitive: false }]);
     const text = Buffer.from('..0123456789..0123456789');
     expect(scanAll(matcher, text, 0)).toEqual(['0@14', '0@2']);
     expect(scanAll(matcher, text, 12)).toEqual(['0@14']);
@@ -140,7 +152,7 @@ describe('Matcher', () => {
       bytes: randomBytes(8 + (i % 50)),
       caseInsensitive: false,
     }));
-    const matcher = new Matcher(patterns);
+    const matcher = make(patterns);
     const data = randomBytes(5 * 1024 * 1024);
     expect(scanAll(matcher, data)).toEqual([]);
     // And finds them once planted.
@@ -158,9 +170,27 @@ describe('Matcher', () => {
   });
 
   it('matches nothing without patterns and refuses 1-byte patterns', () => {
-    expect(scanAll(new Matcher([]), Buffer.from('anything'))).toEqual([]);
+    expect(scanAll(make([]), Buffer.from('anything'))).toEqual([]);
     expect(() => new Matcher([{ bytes: Buffer.from('a'), caseInsensitive: false }])).toThrow(
       RangeError,
     );
+  });
+
+  it('finds the same in blocks just under and over the WebAssembly window', () => {
+    const patterns = Array.from({ length: 40 }, (_, i) => ({
+      bytes: Buffer.from(`key-${i}-${'x'.repeat(i % 7)}`),
+      caseInsensitive: i % 5 === 0,
+    }));
+    const matcher = make(patterns);
+    for (const size of [JUMP_WINDOW - 2, JUMP_WINDOW - 1, JUMP_WINDOW, JUMP_WINDOW + 1]) {
+      const data = Buffer.alloc(size, '.');
+      for (let at = 7; at + 20 < size; at += 4099) {
+        const pattern = patterns[at % patterns.length] as PatternSpec;
+        data.set(pattern.bytes, at);
+      }
+      const last = patterns[3] as PatternSpec;
+      data.set(last.bytes, size - last.bytes.length);
+      expect(scanAll(matcher, data), `size ${size}`).toEqual(naive(data, patterns));
+    }
   });
 });

@@ -16,6 +16,7 @@
  * blocks are entered in the tables in every case combination, and verification folds ASCII
  * letters.
  */
+import { JUMP_WINDOW, WasmJump } from './jump.ts';
 
 export interface PatternSpec {
   bytes: Uint8Array;
@@ -63,8 +64,12 @@ export class Matcher {
   readonly #cursors = new Int32Array(4);
   readonly #ends = new Int32Array(4);
   readonly #found = new Int32Array(FOUND_BATCH);
+  /** The jump loop in WebAssembly (./jump.ts): made at the first long range; null without. */
+  #wasm: WasmJump | null | undefined;
 
-  constructor(patterns: readonly PatternSpec[]) {
+  /** `wasm: false` keeps the JavaScript jump loop (tests compare the two). */
+  constructor(patterns: readonly PatternSpec[], options: { wasm?: boolean } = {}) {
+    if (options.wasm === false) this.#wasm = null;
     this.patternCount = patterns.length;
     const lengths = patterns.map((p) => p.bytes.length);
     this.minLength = lengths.length ? Math.min(...lengths) : 0;
@@ -168,8 +173,12 @@ export class Matcher {
     const held: number[][] = [[], [], []];
     const hold: MatchCallback[] = held.map((list) => (pattern, start) => list.push(pattern, start));
     const found = this.#found;
+    const wasm = limit - first < JUMP_WINDOW ? this.#wasmJump() : undefined;
+    wasm?.load(buffer, first - 1, limit);
     for (;;) {
-      const count = jumpFour(view, this.#shift, cursors, ends, found);
+      const count = wasm
+        ? wasm.jumpFour(cursors, ends, found)
+        : jumpFour(view, this.#shift, cursors, ends, found);
       for (let k = 0; k < count; k++) {
         const at = found[k] as number;
         const part =
@@ -211,6 +220,16 @@ export class Matcher {
     }
     for (const list of held)
       for (let k = 0; k < list.length; k += 2) onMatch(list[k] as number, list[k + 1] as number);
+  }
+
+  #wasmJump(): WasmJump | undefined {
+    if (this.#wasm === undefined) this.#wasm = WasmJump.create(this.#shift) ?? null;
+    return this.#wasm ?? undefined;
+  }
+
+  /** Which jump loop long ranges take: `webassembly`, or `javascript` where it cannot run. */
+  get jumpLoop(): 'webassembly' | 'javascript' {
+    return this.#wasmJump() ? 'webassembly' : 'javascript';
   }
 
   /**

@@ -21,42 +21,12 @@
  *     while p < n: total += (load8_u(p) == 10); p += 1      ;; the last 0–15 bytes
  *     return total)
  */
+import { instantiate, memarg, moduleBytes, Op, Simd, sleb } from './wasm.ts';
 
 /** Bytes the memory holds; a bigger block is counted in parts of this size. */
 const WINDOW = 1024 * 1024;
 /** Below this, a block is counted with `indexOf`: the copy and the call would cost more. */
 const SMALL = 512;
-
-const Op = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i32Load8U: 0x2d,
-  i32Const: 0x41,
-  i32Eq: 0x46,
-  i32LtU: 0x49,
-  i32GeU: 0x4f,
-  i32Add: 0x6a,
-  i32And: 0x71,
-  simd: 0xfd,
-  empty: 0x40,
-} as const;
-/** SIMD opcodes (after the 0xfd prefix; each below 0x80, so one LEB128 byte). */
-const Simd = {
-  v128Load: 0x00,
-  v128Const: 0x0c,
-  i8x16Splat: 0x0f,
-  i32x4ExtractLane: 0x1b,
-  i8x16Eq: 0x23,
-  i8x16Sub: 0x71,
-  i16x8ExtaddPairwiseI8x16U: 0x7d,
-  i32x4ExtaddPairwiseI16x8U: 0x7f,
-} as const;
 
 // Locals: 0 n (the parameter); 1 p, 2 total, 3 k, 4 vend (i32); 5 acc, 6 nl (v128).
 const N = 0;
@@ -66,11 +36,11 @@ const K = 3;
 const VEND = 4;
 const ACC = 5;
 const NL = 6;
-const MEMARG = [0x00, 0x00]; // alignment hint 1, offset 0
+const MEMARG = memarg(0, 0);
 
 const BODY = [
-  ...[0x02, 0x04, 0x7f, 0x02, 0x7b], // locals: 4 × i32, 2 × v128
-  ...[Op.localGet, N, Op.i32Const, 0x70 /* -16 */, Op.i32And, Op.localSet, VEND],
+  ...[2, 4, Op.i32, 2, Op.v128], // locals: 4 × i32, 2 × v128
+  ...[Op.localGet, N, Op.i32Const, ...sleb(-16), Op.i32And, Op.localSet, VEND],
   ...[Op.i32Const, 10, Op.simd, Simd.i8x16Splat, Op.localSet, NL],
   ...[Op.block, Op.empty, Op.loop, Op.empty],
   ...[Op.localGet, P, Op.localGet, VEND, Op.i32GeU, Op.brIf, 1],
@@ -81,7 +51,7 @@ const BODY = [
   ...[Op.localGet, NL, Op.simd, Simd.i8x16Eq, Op.simd, Simd.i8x16Sub, Op.localSet, ACC],
   ...[Op.localGet, P, Op.i32Const, 16, Op.i32Add, Op.localSet, P],
   ...[Op.localGet, K, Op.i32Const, 1, Op.i32Add, Op.localTee, K],
-  ...[Op.i32Const, 0xff, 0x01 /* 255 */, Op.i32GeU, Op.brIf, 1],
+  ...[Op.i32Const, ...sleb(255), Op.i32GeU, Op.brIf, 1],
   ...[Op.localGet, P, Op.localGet, VEND, Op.i32LtU, Op.brIf, 0],
   ...[Op.end, Op.end],
   ...[Op.localGet, ACC, Op.simd, Simd.i16x8ExtaddPairwiseI8x16U],
@@ -101,35 +71,13 @@ const BODY = [
   ...[Op.localGet, TOTAL, Op.end],
 ];
 
-function leb128(value: number): number[] {
-  const bytes: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (value !== 0);
-  return bytes;
-}
-
-const section = (id: number, content: number[]) => [id, ...leb128(content.length), ...content];
-const name = (text: string) => [text.length, ...Buffer.from(text, 'ascii')];
-
 /** The module's bytes (exported for the test that checks them against a plain count). */
-export const NEWLINES_WASM = Uint8Array.from([
-  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-  ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]), // types: (i32) -> i32
-  ...section(3, [1, 0]), // functions: one, of type 0
-  ...section(5, [1, 0x00, WINDOW / 65536]), // memory: WINDOW bytes, no maximum
-  ...section(7, [2, ...name('memory'), 0x02, 0, ...name('count'), 0x00, 0]), // exports
-  ...section(10, [1, ...leb128(BODY.length), ...BODY]), // code
-]);
-
-/** The part of WebAssembly's JavaScript API used here (the project's `lib` has no DOM types). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
-};
+export const NEWLINES_WASM = moduleBytes({
+  name: 'count',
+  params: 1,
+  pages: WINDOW / 65536,
+  body: BODY,
+});
 
 interface Counter {
   memory: Uint8Array;
@@ -139,16 +87,9 @@ interface Counter {
 let counter: Counter | null | undefined;
 
 function wasmCounter(): Counter | null {
-  if (counter !== undefined) return counter;
-  try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(NEWLINES_WASM));
-    const exports = instance.exports as {
-      memory: { buffer: ArrayBuffer };
-      count(n: number): number;
-    };
-    counter = { memory: new Uint8Array(exports.memory.buffer), count: exports.count };
-  } catch {
-    counter = null; // no WebAssembly (--jitless) or no SIMD: the per-line calls
+  if (counter === undefined) {
+    const instance = instantiate<(n: number) => number>(NEWLINES_WASM, 'count');
+    counter = instance ? { memory: new Uint8Array(instance.memory), count: instance.fn } : null;
   }
   return counter;
 }
