@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { JUMP_WINDOW } from './jump.ts';
 import { Matcher, type PatternSpec } from './matcher.ts';
@@ -192,5 +194,21 @@ describe.each([
       data.set(last.bytes, size - last.bytes.length);
       expect(scanAll(matcher, data), `size ${size}`).toEqual(naive(data, patterns));
     }
+  });
+});
+
+describe('Matcher where WebAssembly does not run', () => {
+  it('jumps in JavaScript and finds the same (node --jitless, the built module)', () => {
+    const built = fileURLToPath(new URL('../../dist/search/matcher.js', import.meta.url));
+    const script = `import(${JSON.stringify(built)}).then(({ Matcher }) => {
+      const matcher = new Matcher([{ bytes: Buffer.from('needle'), caseInsensitive: false }]);
+      const data = Buffer.alloc(100000, '.');
+      data.write('needle', 500); data.write('needle', 99000);
+      const found = [];
+      matcher.scan(data, 0, data.length, (pattern, start) => found.push(start));
+      process.stdout.write(JSON.stringify([typeof WebAssembly, matcher.jumpLoop, found]));
+    });`;
+    const out = execFileSync(process.execPath, ['--jitless', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(['undefined', 'javascript', [500, 99000]]);
   });
 });
