@@ -8,16 +8,21 @@
  * order: the JavaScript loop stays for where WebAssembly does not run and for blocks over
  * `JUMP_WINDOW`.
  *
- * Memory: the four cursors' positions on return at 0; the shift table at `SHIFT`, indexed by the
- * two bytes ending at a position as a little-endian load reads them (the byte before is the low
- * byte); the positions found at `FOUND`; the block at `DATA`. Positions are relative to the
- * block's copy, whose byte 0 is the one before the first position.
+ * It also makes the matcher's second look (`before`: the two bytes before a key's last two), so
+ * that only positions that pass it come back to JavaScript.
+ *
+ * Memory: the four cursors' positions on return at 0; the shift and before tables at `SHIFT`
+ * and `BEFORE`, indexed by two bytes as a little-endian load reads them (the earlier byte is the
+ * low byte); the positions found at `FOUND`; the block at `DATA`. Positions are relative to the
+ * block's copy, whose byte 0 is three before the first position (or the buffer's first byte).
  *
  *   (func (export "jump") (param a b c d endA endB endC endD room) (result i32)
  *     while a < endA && b < endB && c < endC && d < endD && count < room:
  *       for x in a, b, c, d:                     ;; four independent chains
  *         s := shift[load16(DATA + x - 1)]
- *         if s == 0: found[count] := x; count += 1; x += 1
+ *         if s == 0:
+ *           if before[load16(DATA + x - 3)]: found[count] := x; count += 1
+ *           x += 1
  *         else: x += s
  *     store a, b, c, d at 0; return count)
  */
@@ -29,7 +34,8 @@ const TABLE = 1 << 16;
 /** Positions one call may find at most. */
 export const JUMP_FOUND = 1024;
 const SHIFT = 64;
-const FOUND = SHIFT + TABLE;
+const BEFORE = SHIFT + TABLE;
+const FOUND = BEFORE + TABLE;
 const DATA = FOUND + 4 * JUMP_FOUND + 16;
 const PAGES = Math.ceil((DATA + JUMP_WINDOW) / 65536);
 
@@ -44,9 +50,11 @@ function step(x: number): number[] {
   return [
     ...[Op.localGet, x, Op.i32Load16U, ...memarg(0, DATA - 1)],
     ...[Op.i32Load8U, ...memarg(0, SHIFT), Op.localTee, S, Op.i32Eqz, Op.if, Op.empty],
+    ...[Op.localGet, x, Op.i32Load16U, ...memarg(0, DATA - 3)],
+    ...[Op.i32Load8U, ...memarg(0, BEFORE), Op.if, Op.empty],
     ...[Op.localGet, COUNT, Op.i32Const, 2, Op.i32Shl, Op.localGet, x],
     ...[Op.i32Store, ...memarg(2, FOUND)],
-    ...[Op.localGet, COUNT, Op.i32Const, 1, Op.i32Add, Op.localSet, COUNT],
+    ...[Op.localGet, COUNT, Op.i32Const, 1, Op.i32Add, Op.localSet, COUNT, Op.end],
     ...[Op.localGet, x, Op.i32Const, 1, Op.i32Add, Op.localSet, x],
     ...[Op.else, Op.localGet, x, Op.localGet, S, Op.i32Add, Op.localSet, x, Op.end],
   ];
@@ -96,21 +104,32 @@ export class WasmJump {
   }
 
   /**
-   * For a shift table indexed big-endian (the byte before a position high, as ./matcher.ts
-   * builds it); undefined where WebAssembly does not run.
+   * For the matcher's shift and before tables, indexed big-endian (the earlier byte high, as
+   * ./matcher.ts builds them); undefined where WebAssembly does not run.
    */
-  static create(shift: Uint8Array): WasmJump | undefined {
+  static create(shift: Uint8Array, before: Uint8Array): WasmJump | undefined {
     const instance = instantiate<JumpFn>(JUMP_WASM, 'jump');
     if (!instance) return undefined;
     const jump = new WasmJump(instance.memory, instance.fn);
-    const table = jump.#memory.subarray(SHIFT, SHIFT + TABLE);
-    for (let index = 0; index < TABLE; index++)
-      table[((index & 0xff) << 8) | (index >>> 8)] = shift[index] as number;
+    for (const [at, table] of [
+      [SHIFT, shift],
+      [BEFORE, before],
+    ] as const) {
+      const swapped = jump.#memory.subarray(at, at + TABLE);
+      for (let index = 0; index < TABLE; index++)
+        swapped[((index & 0xff) << 8) | (index >>> 8)] = table[index] as number;
+    }
     return jump;
   }
 
-  /** Takes `buffer[from, to)` (at most `JUMP_WINDOW` bytes) as the block to jump over. */
-  load(buffer: Uint8Array, from: number, to: number): void {
+  /**
+   * Takes the block the cursors will jump over, from `first` (the first cursor's position) to
+   * `to`, with the three bytes before `first` the second look reads (fewer at the buffer's
+   * start: a matcher whose keys are that short lets every position through it). At most
+   * `JUMP_WINDOW` bytes.
+   */
+  load(buffer: Uint8Array, first: number, to: number): void {
+    const from = Math.max(0, first - 3);
     this.#memory.set(buffer.subarray(from, to), DATA);
     this.#base = from;
   }

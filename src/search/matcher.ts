@@ -173,8 +173,8 @@ export class Matcher {
     const held: number[][] = [[], [], []];
     const hold: MatchCallback[] = held.map((list) => (pattern, start) => list.push(pattern, start));
     const found = this.#found;
-    const wasm = limit - first < JUMP_WINDOW ? this.#wasmJump() : undefined;
-    wasm?.load(buffer, first - 1, limit);
+    const wasm = limit - first + 3 <= JUMP_WINDOW ? this.#wasmJump() : undefined;
+    wasm?.load(buffer, first, limit);
     for (;;) {
       const count = wasm
         ? wasm.jumpFour(cursors, ends, found)
@@ -223,7 +223,7 @@ export class Matcher {
   }
 
   #wasmJump(): WasmJump | undefined {
-    if (this.#wasm === undefined) this.#wasm = WasmJump.create(this.#shift) ?? null;
+    if (this.#wasm === undefined) this.#wasm = WasmJump.create(this.#shift, this.#before) ?? null;
     return this.#wasm ?? undefined;
   }
 
