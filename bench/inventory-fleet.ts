@@ -88,9 +88,11 @@ export const benchmark: Benchmark = {
         const jsonTimes = times.get('JSON') ?? [];
         const ratios = (times.get(label) ?? []).map((t, i) => t / (jsonTimes[i] ?? Number.NaN));
         const added = (median(ratios) - 1) * 100;
+        const addedMs =
+          median((times.get(label) ?? []).map((t, i) => t - (jsonTimes[i] ?? 0))) * 1000;
         figures.push({
           label: `inventory, ${label}`,
-          value: `${formatNumber(seconds, 2)} s (${added >= 0 ? '+' : ''}${formatNumber(added, 1)} %, paired)`,
+          value: `${formatNumber(seconds, 2)} s (${added >= 0 ? '+' : ''}${formatNumber(added, 1)} %, ${addedMs >= 0 ? '+' : ''}${formatNumber(addedMs, 0)} ms, paired)`,
           goal: { text: '≤ +10 %', met: added <= 10 },
         });
       }
