@@ -51,9 +51,9 @@ const PARALLEL_FROM_BYTES = 128 * 1024 * 1024;
 const STATS_AHEAD = 32;
 /** The walk runs ahead of the scanners by at most this many files, or this many bytes. */
 const QUEUE_FILES = 10_000;
+const QUEUE_BYTES = 512 * 1024 * 1024;
 /** Files handed to each worker at once (see `#workerLoop`). */
 const FILES_IN_WORKER = 2;
-const QUEUE_BYTES = 512 * 1024 * 1024;
 const NOTHING: FileResult = { findings: [], skipped: [], files: 0, bytes: 0 };
 
 /** A path as the file system takes it: a string, or bytes when it is not valid UTF-8. */
