@@ -34,7 +34,7 @@ export const syncIo: HomeIo = {
   kind: 'sync',
   lstat: async (path) => lstatSync(path),
   stat: async (path) => statSync(path),
-  realpath: async (path) => realpathSync(path),
+  realpath: async (path) => realpathSync.native(path),
   readdir: async (path) => readdirSync(path, { withFileTypes: true }),
   readFile: async (path) => readFileSync(path),
   openable: async (path) => closeSync(openSync(path, 'r')),
