@@ -5,7 +5,9 @@
  */
 import {
   closeSync,
+  constants,
   type Dirent,
+  fstatSync,
   lstatSync,
   openSync,
   readdirSync,
@@ -14,7 +16,7 @@ import {
   type Stats,
   statSync,
 } from 'node:fs';
-import { lstat, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { type FilesystemProbe, isLocalFilesystem } from '../local-fs.ts';
 
 export interface HomeIo {
@@ -24,10 +26,25 @@ export interface HomeIo {
   stat(path: string): Promise<Stats>;
   realpath(path: string): Promise<string>;
   readdir(path: string): Promise<Dirent[]>;
+  /**
+   * The file's bytes. Opened without waiting for a writer and checked to be a regular file
+   * once open, so that a file swapped for a FIFO after the walk stat'ed it is refused
+   * (`NotRegularFileError`), not waited on for ever.
+   */
   readFile(path: string): Promise<Buffer>;
-  /** Opens and closes the file: it can be read. */
+  /** Opens and closes the file, with the same check: it can be read. */
   openable(path: string): Promise<void>;
 }
+
+/** A path that was a regular file when stat'ed is something else once opened. */
+export class NotRegularFileError extends Error {
+  constructor() {
+    super('not a regular file once opened');
+  }
+}
+
+/** Opening a FIFO for reading waits for a writer unless O_NONBLOCK. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /** Each call made at once; its result or its error comes back as a settled promise. */
 export const syncIo: HomeIo = {
@@ -36,8 +53,8 @@ export const syncIo: HomeIo = {
   stat: async (path) => statSync(path),
   realpath: async (path) => realpathSync.native(path),
   readdir: async (path) => readdirSync(path, { withFileTypes: true }),
-  readFile: async (path) => readFileSync(path),
-  openable: async (path) => closeSync(openSync(path, 'r')),
+  readFile: async (path) => withRegularSync(path, (fd) => readFileSync(fd)),
+  openable: async (path) => withRegularSync(path, () => undefined),
 };
 
 export const asyncIo: HomeIo = {
@@ -46,9 +63,29 @@ export const asyncIo: HomeIo = {
   stat: (path) => stat(path),
   realpath: (path) => realpath(path),
   readdir: (path) => readdir(path, { withFileTypes: true }),
-  readFile: (path) => readFile(path),
-  openable: async (path) => (await open(path, 'r')).close(),
+  readFile: (path) => withRegular(path, (handle) => handle.readFile()),
+  openable: (path) => withRegular(path, async () => undefined),
 };
+
+function withRegularSync<T>(path: string, use: (fd: number) => T): T {
+  const fd = openSync(path, READ_FLAGS);
+  try {
+    if (!fstatSync(fd).isFile()) throw new NotRegularFileError();
+    return use(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function withRegular<T>(path: string, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+  const handle = await open(path, READ_FLAGS);
+  try {
+    if (!(await handle.stat()).isFile()) throw new NotRegularFileError();
+    return await use(handle);
+  } finally {
+    await handle.close();
+  }
+}
 
 /** The calls for a home whose real path is `root`. */
 export function ioFor(root: string, system?: FilesystemProbe): HomeIo {

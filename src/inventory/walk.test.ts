@@ -1,12 +1,14 @@
 // The walker: symlinks out of the home, size caps, parse errors and unreadable files are
 // reported, never crashed on, and never quote the file's content.
+import { execFileSync } from 'node:child_process';
 import { statfsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NETWORK_FILESYSTEMS } from '../local-fs.ts';
-import { asyncIo, type HomeIo, ioFor, syncIo } from './io.ts';
+import { asyncIo, type HomeIo, ioFor, NotRegularFileError, syncIo } from './io.ts';
 import { OwnerNames } from './owners.ts';
 import { DETECTORS } from './tools/index.ts';
 import { inventoryHome, MAX_FILE_BYTES } from './walk.ts';
@@ -169,5 +171,35 @@ describe('the calls a home is walked with', () => {
     expect(ioFor(tmpdir()).kind).toBe(
       process.platform === 'linux' && !NETWORK_FILESYSTEMS.has(type) ? 'sync' : 'async',
     );
+  });
+});
+
+describe("reading a file that became a FIFO after it was stat'ed", () => {
+  const fifo = () => {
+    const path = join(dir, 'swapped');
+    execFileSync('mkfifo', [path]);
+    return path;
+  };
+
+  it('is refused by the asynchronous calls, not waited on', async () => {
+    const path = fifo();
+    await expect(asyncIo.readFile(path)).rejects.toBeInstanceOf(NotRegularFileError);
+    await expect(asyncIo.openable(path)).rejects.toBeInstanceOf(NotRegularFileError);
+  });
+
+  // In a child process with a time limit: a synchronous open that waited would hang this one.
+  it('is refused by the synchronous calls, not waited on', () => {
+    const path = fifo();
+    const io = fileURLToPath(new URL('./io.ts', import.meta.url));
+    const script = `const { syncIo, NotRegularFileError } = await import(${JSON.stringify(io)});
+      const seen = [];
+      for (const call of ['readFile', 'openable'])
+        seen.push(await syncIo[call](${JSON.stringify(path)}).then(() => 'read', (e) => e instanceof NotRegularFileError ? 'refused' : String(e)));
+      process.stdout.write(JSON.stringify(seen));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(JSON.parse(out)).toEqual(['refused', 'refused']);
   });
 });

@@ -16,7 +16,7 @@ import {
 } from './detector.ts';
 import { buildEntry, type FileFacts } from './entry.ts';
 import { parseIni } from './ini.ts';
-import { type HomeIo, ioFor } from './io.ts';
+import { type HomeIo, ioFor, NotRegularFileError } from './io.ts';
 import type { InventoryEntry, InventoryProblem, Observation } from './model.ts';
 import type { OwnerLookup } from './owners.ts';
 import { readSqliteTables } from './sqlite.ts';
@@ -249,7 +249,7 @@ async function parseFile(file: string, owned: OwnedPath, io: HomeIo): Promise<Pa
   if (owned.format === 'sqlite') {
     // Opened first: tells an unreadable file apart from a malformed one.
     await io.openable(file).catch((error: unknown) => {
-      throw new Unreadable(`cannot read (${errorCode(error)})`);
+      throw unreadable(error);
     });
     return { format: 'sqlite', tables: readSqliteTables(file) };
   }
@@ -281,8 +281,16 @@ async function readBytes(file: string, io: HomeIo): Promise<Buffer> {
   try {
     return await io.readFile(file);
   } catch (error) {
-    throw new Unreadable(`cannot read (${errorCode(error)})`);
+    throw unreadable(error);
   }
+}
+
+function unreadable(error: unknown): Unreadable {
+  return new Unreadable(
+    error instanceof NotRegularFileError
+      ? 'not a regular file once opened: not read'
+      : `cannot read (${errorCode(error)})`,
+  );
 }
 
 function errorCode(error: unknown): string {
