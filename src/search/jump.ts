@@ -32,7 +32,7 @@ import { instantiate, memarg, moduleBytes, Op } from './wasm.ts';
 export const JUMP_WINDOW = 1024 * 1024;
 const TABLE = 1 << 16;
 /** Positions one call may find at most. */
-export const JUMP_FOUND = 1024;
+const JUMP_FOUND = 1024;
 const SHIFT = 64;
 const BEFORE = SHIFT + TABLE;
 const FOUND = BEFORE + TABLE;
@@ -75,8 +75,8 @@ const BODY = [
   ...[Op.localGet, COUNT, Op.end],
 ];
 
-/** The module's bytes (exported for the test that runs it against the JavaScript loop). */
-export const JUMP_WASM = moduleBytes({ name: 'jump', params: 9, pages: PAGES, body: BODY });
+/** The module's bytes. */
+const JUMP_WASM = moduleBytes({ name: 'jump', params: 9, pages: PAGES, body: BODY });
 
 type JumpFn = (
   a: number,

@@ -50,7 +50,7 @@ export const Simd = {
 } as const;
 
 /** Unsigned LEB128, as the format writes sizes, indexes and memory offsets. */
-export function uleb(value: number): number[] {
+function uleb(value: number): number[] {
   const bytes: number[] = [];
   do {
     let byte = value & 0x7f;
