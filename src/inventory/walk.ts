@@ -60,7 +60,7 @@ export async function inventoryHome(
     result.problems.push({ path: home, reason: `cannot open the home (${errorCode(error)})` });
     return result;
   }
-  const walker = new Walker(home, root, options, result, options.io ?? ioFor(root));
+  const walker = new Walker(home, root, options, result);
   for (const detector of detectors) {
     for (const owned of detector.paths) await walker.visit(detector, owned);
   }
@@ -74,12 +74,12 @@ class Walker {
   readonly #result: HomeInventory;
   readonly #io: HomeIo;
 
-  constructor(home: string, root: string, options: WalkOptions, result: HomeInventory, io: HomeIo) {
+  constructor(home: string, root: string, options: WalkOptions, result: HomeInventory) {
     this.#home = home;
     this.#root = root;
     this.#options = options;
     this.#result = result;
-    this.#io = io;
+    this.#io = options.io ?? ioFor(root);
   }
 
   async visit(detector: Detector, owned: OwnedPath): Promise<void> {
