@@ -60,6 +60,7 @@ async function run(): Promise<BenchResult> {
     );
     const report = join(base, 'report.json');
     const many = splitIntoSmallFiles(corpus, join(base, 'many'));
+    const asMany = `as ${formatNumber(many.files)} small files`;
     const empty = join(base, 'empty');
     mkdirSync(empty);
     const rgArgs = ['--no-config', '--text', '--no-ignore', '--hidden', '--no-messages'];
@@ -92,13 +93,13 @@ async function run(): Promise<BenchResult> {
         available: haveRg,
       },
       {
-        label: `devicebound scan, as ${formatNumber(many.files)} small files`,
+        label: `devicebound scan, ${asMany}`,
         command: process.execPath,
         args: [CLI, 'scan', '--format', 'json', '--output', report, many.dir],
         available: true,
       },
       {
-        label: `rg, as ${formatNumber(many.files)} small files`,
+        label: `rg, ${asMany}`,
         command: 'rg',
         args: [...rgArgs, '--line-number', '-f', patternFile, many.dir],
         available: haveRg,
@@ -159,12 +160,10 @@ async function run(): Promise<BenchResult> {
       ...(rg
         ? [
             {
-              label: `same, as ${formatNumber(many.files)} small files`,
+              label: `same, ${asMany}`,
               value: `${formatNumber(
-                (medians.get(`devicebound scan, as ${formatNumber(many.files)} small files`)
-                  ?.seconds ?? Number.NaN) /
-                  (medians.get(`rg, as ${formatNumber(many.files)} small files`)?.seconds ??
-                    Number.NaN),
+                (medians.get(`devicebound scan, ${asMany}`)?.seconds ?? Number.NaN) /
+                  (medians.get(`rg, ${asMany}`)?.seconds ?? Number.NaN),
                 2,
               )}x`,
             },
