@@ -14,6 +14,7 @@ import { runInventory } from '../src/inventory/index.ts';
 import type { InventoryReport } from '../src/inventory/model.ts';
 import { INVENTORY_FORMATS, renderInventory } from '../src/inventory/report/index.ts';
 import { DETECTOR_IDS } from '../src/inventory/tools/index.ts';
+import { joinPieces } from '../src/report/kit/index.ts';
 import { CLI_ENTRY, runCli } from './cli.ts';
 import { buildFixtureHome, type FixtureHome } from './fixtures/inventory/build-home.ts';
 
@@ -138,7 +139,9 @@ describe('devicebound inventory on the fixture home', () => {
   it('writes each format as its renderer draws the one report (what the golden files pin)', () => {
     // osquery-atc is a database: test/fleet-formats.test.ts reads it back.
     for (const format of INVENTORY_FORMATS.filter((f) => f !== 'osquery-atc'))
-      expect(outputs.get(format), format).toBe(renderInventory(format, report, { color: false }));
+      expect(outputs.get(format), format).toBe(
+        joinPieces(renderInventory(format, report, { color: false })),
+      );
     expect(outputs.get('stdout')).toBe(outputs.get('text'));
   });
 });

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../errors.ts';
-import { assertOutputsMatchFormats, writeReports } from './write.ts';
+import { assertOutputsMatchFormats, writeAtomically, writeReports } from './write.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'devicebound-write-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -32,5 +32,59 @@ describe('writeReports', () => {
   it('refuses more --output than --format flags, and one --output for the default format is fine', () => {
     expect(() => assertOutputsMatchFormats(['json'], ['a', 'b'])).toThrow(UsageError);
     expect(() => assertOutputsMatchFormats([], ['a'])).not.toThrow();
+  });
+});
+
+describe('writeAtomically', () => {
+  it('writes text given in pieces in their order, as each piece is made', async () => {
+    const file = join(dir, 'pieces.jsonl');
+    const made: number[] = [];
+    function* pieces() {
+      for (let i = 0; i < 40; i++) {
+        made.push(i);
+        // Large pieces, so a write that began anywhere but at the end of the last would show.
+        yield `${String(i).padStart(3, '0')}${'x'.repeat(70_000)}\n`;
+      }
+    }
+    await writeAtomically(file, pieces());
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    expect(lines).toHaveLength(41);
+    expect(lines.slice(0, -1).map((line) => [line.slice(0, 3), line.length])).toEqual(
+      made.map((i) => [String(i).padStart(3, '0'), 70_003]),
+    );
+    expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
+  });
+
+  it('writes the same bytes from text whole, in pieces and as bytes', async () => {
+    const text = 'a \u00e9 \u2028 \ud83d\ude00\n';
+    for (const [name, content] of [
+      ['whole', text],
+      ['pieces', [text.slice(0, 4), text.slice(4)]],
+      ['bytes', new TextEncoder().encode(text)],
+    ] as const) {
+      await writeAtomically(join(dir, name), content);
+      expect(await readFile(join(dir, name), 'utf8'), name).toBe(text);
+    }
+  });
+
+  it("leaves the old file and no temporary file when making a piece fails, and says the renderer's error", async () => {
+    const sub = await mkdtemp(join(dir, 'fail-'));
+    const file = join(sub, 'report.jsonl');
+    await writeFile(file, 'before\n');
+    function* pieces() {
+      yield 'first piece\n';
+      throw new TypeError('a renderer bug');
+    }
+    await expect(writeAtomically(file, pieces())).rejects.toThrow(new TypeError('a renderer bug'));
+    expect(await readFile(file, 'utf8')).toBe('before\n');
+    expect(await readdir(sub)).toEqual(['report.jsonl']);
+  });
+
+  it('says which file it cannot write, as a usage error, and leaves no temporary file', async () => {
+    const file = join(dir, 'no-such-folder', 'report.json');
+    const error = await writeAtomically(file, ['a', 'b']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toBe(`${file}: cannot write (ENOENT)`);
+    expect(await readdir(dir)).not.toContain('no-such-folder');
   });
 });

@@ -1,21 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
+import type { Rendered } from '../report/kit/index.ts';
 
 /**
- * Writes `content` to `file` whole or not at all (a temporary file, renamed over it), mode 0600.
- * A failure is a usage error naming the file.
+ * Writes `content` to `file` whole or not at all (a new temporary file beside it, renamed over
+ * it), mode 0600. Text given in pieces is written a piece at a time as each is made, and never
+ * held whole. A failure to write is a usage error naming the file; an error making a piece is
+ * the renderer's, and goes on as it is. Either way the temporary file is removed.
  */
-export async function writeAtomically(file: string, content: string | Uint8Array): Promise<void> {
+export async function writeAtomically(file: string, content: Rendered): Promise<void> {
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const cannotWrite = (error: unknown) =>
+    new UsageError(`cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file });
   try {
-    await writeFile(temporary, content, { mode: 0o600 });
-    await rename(temporary, file);
+    // `wx`: the name is new; never a file or link someone put there.
+    const handle = await open(temporary, 'wx', 0o600).catch((error: unknown) => {
+      throw cannotWrite(error);
+    });
+    try {
+      for (const piece of typeof content === 'string' || content instanceof Uint8Array
+        ? [content]
+        : content) {
+        await handle.writeFile(piece).catch((error: unknown) => {
+          throw cannotWrite(error);
+        });
+      }
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file).catch((error: unknown) => {
+      throw cannotWrite(error);
+    });
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new UsageError(`cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      file,
-    });
+    throw error;
   }
 }
 
@@ -43,7 +62,7 @@ export function assertOutputsMatchFormats(
 export async function writeReports<F extends string>(
   formats: readonly F[],
   outputs: readonly string[],
-  render: (format: F | 'text', options: { color: boolean }) => string | Uint8Array,
+  render: (format: F | 'text', options: { color: boolean }) => Rendered,
 ): Promise<void> {
   const asked: readonly (F | 'text')[] = formats.length > 0 ? formats : ['text'];
   for (const [i, format] of asked.entries()) {
@@ -51,7 +70,9 @@ export async function writeReports<F extends string>(
     const color = !file && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const content = render(format, { color });
     if (file) await writeAtomically(file, content);
-    else process.stdout.write(content);
+    else if (typeof content === 'string' || content instanceof Uint8Array)
+      process.stdout.write(content);
+    else for (const piece of content) process.stdout.write(piece);
   }
 }
 

@@ -14,6 +14,8 @@ import {
   junitXml,
   markdownTable,
   painter,
+  type Rendered,
+  type Renderer,
   type RenderOptions,
   SEVERITY_STYLE,
   sarifLog,
@@ -25,13 +27,13 @@ import { SERVER_CHECKS } from './checks.ts';
 import type { ProbeFormat } from './formats.ts';
 import type { ProbeReport } from './run.ts';
 
-export const renderProbe = byFormat<ProbeFormat, ProbeReport>({
+export const renderProbe = byFormat({
   text: renderText,
   json: (report) => `${JSON.stringify(report, null, 2)}\n`,
   sarif: renderSarif,
   junit: renderJunit,
   markdown: renderMarkdown,
-});
+} satisfies Record<ProbeFormat, Renderer<ProbeReport, Rendered>>);
 
 function verdict(report: ProbeReport): string {
   const failing = report.findings.filter((f) => isFailing(f, report.failOn)).length;

@@ -2,7 +2,7 @@ import type { Format } from './formats.ts';
 import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
-import { byFormat } from './kit/index.ts';
+import { byFormat, type Rendered, type Renderer } from './kit/index.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Report } from './model.ts';
 import { renderOcsf } from './ocsf.ts';
@@ -13,7 +13,7 @@ export { FORMATS, type Format } from './formats.ts';
 export type { RenderOptions } from './kit/index.ts';
 
 /** Renders a report of `check` in any of its formats. */
-export const render = byFormat<Format, Report>({
+export const render = byFormat({
   text: renderText,
   json: renderJson,
   sarif: (report) => renderSarif(report),
@@ -21,4 +21,4 @@ export const render = byFormat<Format, Report>({
   markdown: renderMarkdown,
   html: renderHtml,
   ocsf: renderOcsf,
-});
+} satisfies Record<Format, Renderer<Report, Rendered>>);

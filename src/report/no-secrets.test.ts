@@ -10,6 +10,7 @@ import { runCli } from '../../test/cli.ts';
 import { reportFrom } from '../../test/fixtures/report/report.ts';
 import { parseEvidence } from '../evidence/load.ts';
 import { FORMATS, render } from './index.ts';
+import { joinPieces } from './kit/index.ts';
 import type { Report } from './model.ts';
 
 const fixture = fileURLToPath(
@@ -60,7 +61,7 @@ describe('no reporter prints a raw secret', () => {
 
   it.each(FORMATS)('%s', (format) => {
     for (const color of [false, true]) {
-      const output = render(format, report, { color });
+      const output = joinPieces(render(format, report, { color }));
       expect(output.length).toBeGreaterThan(0);
       for (const [name, value] of Object.entries(leaked)) {
         expect(output, name).not.toContain(value);

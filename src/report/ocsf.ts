@@ -5,10 +5,11 @@ import { checks } from '../checks/index.ts';
 import type { Finding } from '../checks/types.ts';
 import { displayPath } from '../evidence/paths.ts';
 import { fleetKey } from '../findings/index.ts';
-import { type OcsfFinding, type OcsfResource, ocsfLines } from './kit/ocsf.ts';
+import type { TextPieces } from './kit/index.ts';
+import { type OcsfFinding, type OcsfResource, ocsfPieces } from './kit/ocsf.ts';
 import { commandText, findingIdentity, type Report } from './model.ts';
 
-export function renderOcsf(report: Report): string {
+export function renderOcsf(report: Report): TextPieces {
   const time = Date.parse(report.createdAt);
   const tasks = new Map(report.evidence.policy.tasks.map((task) => [task.name, task]));
   const findings = report.findings.map((finding): OcsfFinding => {
@@ -47,7 +48,7 @@ export function renderOcsf(report: Report): string {
       time,
     };
   });
-  return ocsfLines(findings, {
+  return ocsfPieces(findings, {
     command: 'check',
     version: report.tool.version,
     hostname: hostname(),

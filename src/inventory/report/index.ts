@@ -1,4 +1,4 @@
-import { byFormat } from '../../report/kit/index.ts';
+import { byFormat, type Rendered, type Renderer } from '../../report/kit/index.ts';
 import type { InventoryReport } from '../model.ts';
 import { renderInventoryJson } from './json.ts';
 import { renderInventoryJunit } from './junit.ts';
@@ -22,14 +22,14 @@ export type InventoryFormat = (typeof INVENTORY_FORMATS)[number];
 export type InventoryTextFormat = Exclude<InventoryFormat, 'osquery-atc'>;
 
 /** Renders a report of `inventory` in any of its text formats. */
-export const renderInventory = byFormat<InventoryTextFormat, InventoryReport>({
+export const renderInventory = byFormat({
   text: renderInventoryText,
   json: renderInventoryJson,
   sarif: renderInventorySarif,
   junit: renderInventoryJunit,
   markdown: renderInventoryMarkdown,
   ocsf: renderInventoryOcsf,
-});
+} satisfies Record<InventoryTextFormat, Renderer<InventoryReport, Rendered>>);
 
 export {
   ATC_COLUMNS,

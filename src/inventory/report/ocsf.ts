@@ -2,7 +2,8 @@
 // Lines (report/kit/ocsf.ts says why that class). The file is the resource; the fleet key is the
 // tool and the path in the home, so the same cache on a thousand laptops groups as one.
 import { hostname } from 'node:os';
-import { type OcsfFinding, ocsfLines } from '../../report/kit/ocsf.ts';
+import type { TextPieces } from '../../report/kit/index.ts';
+import { type OcsfFinding, ocsfPieces } from '../../report/kit/ocsf.ts';
 import type { InventoryEntry, InventoryReport } from '../model.ts';
 import {
   entryFacts,
@@ -13,13 +14,13 @@ import {
   inventoryRuleId,
 } from './describe.ts';
 
-export function renderInventoryOcsf(report: InventoryReport): string {
+export function renderInventoryOcsf(report: InventoryReport): TextPieces {
   const time = Date.parse(report.createdAt);
-  // One finding at a time, as ocsfLines serialises it: thousands of entries, none kept.
+  // One finding at a time, as ocsfPieces serialises it: thousands of entries, none kept.
   function* findings(): Generator<OcsfFinding> {
     for (const entry of report.entries) yield entryFinding(entry, time);
   }
-  return ocsfLines(findings(), {
+  return ocsfPieces(findings(), {
     command: 'inventory',
     version: report.tool.version,
     hostname: hostname(),

@@ -10,6 +10,7 @@ import formats from 'ajv-formats';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureHome } from '../../../test/fixtures/inventory/build-home.ts';
+import { joinPieces } from '../../report/kit/index.ts';
 import { runInventory } from '../index.ts';
 import type { InventoryReport } from '../model.ts';
 import { DETECTOR_IDS } from '../tools/index.ts';
@@ -112,7 +113,7 @@ describe('inventory reporters', () => {
       expect(
         (format === 'osquery-atc'
           ? renderInventoryAtc(report)
-          : renderInventory(format, report, { color: false })
+          : joinPieces(renderInventory(format, report, { color: false }))
         ).length,
       ).toBeGreaterThan(0);
   });

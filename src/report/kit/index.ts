@@ -11,7 +11,14 @@ export {
   type MarkdownColumn,
   markdownTable,
 } from './markdown.ts';
-export { byFormat, type Renderer, type RenderOptions } from './render.ts';
+export {
+  byFormat,
+  joinPieces,
+  type Rendered,
+  type Renderer,
+  type RenderOptions,
+  type TextPieces,
+} from './render.ts';
 export {
   fileArtifact,
   fileUri,

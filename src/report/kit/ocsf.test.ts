@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type OcsfFinding, ocsfEvent, ocsfLines } from './ocsf.ts';
+import { type OcsfFinding, ocsfEvent, ocsfLines, ocsfPieces } from './ocsf.ts';
 
 const context = { command: 'inventory', version: '9.9.9', hostname: 'host-1' };
 const finding = (i: number, extra: Partial<OcsfFinding> = {}): OcsfFinding => ({
@@ -43,5 +43,43 @@ describe('ocsfLines', () => {
 
   it('writes nothing for no findings', () => {
     expect(ocsfLines([], context)).toBe('');
+  });
+});
+
+describe('ocsfPieces', () => {
+  it('gives whole lines, a few hundred to a piece, each piece ending in a newline', () => {
+    const pieces = [
+      ...ocsfPieces(
+        Array.from({ length: 600 }, (_, i) => finding(i)),
+        context,
+      ),
+    ];
+    expect(pieces.map((piece) => piece.split('\n').length - 1)).toEqual([256, 256, 88]);
+    for (const piece of pieces) expect(piece.endsWith('}\n')).toBe(true);
+    expect([...ocsfPieces([], context)]).toEqual([]);
+  });
+
+  it('makes each event only when its piece is asked for', () => {
+    let made = 0;
+    function* counted() {
+      for (let i = 0; i < 600; i++) {
+        made++;
+        yield finding(i);
+      }
+    }
+    const pieces = ocsfPieces(counted(), context);
+    expect(made).toBe(0);
+    pieces.next();
+    expect(made).toBe(256);
+  });
+
+  it('leaves out `remediation` when there is no fix, and writes it when there is', () => {
+    const [without, withFix] = ocsfLines([finding(0), finding(1, { fix: 'rotate it' })], context)
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(Object.keys(without)).not.toContain('remediation');
+    expect(withFix.remediation).toEqual({ desc: 'rotate it' });
+    expect(Object.keys(withFix).slice(-2)).toEqual(['remediation', 'unmapped']);
   });
 });

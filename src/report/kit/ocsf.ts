@@ -65,19 +65,22 @@ export interface OcsfContext {
   hostname: string;
 }
 
-/** One Detection Finding event. */
+/**
+ * One Detection Finding event. Every event has the same keys in the same order, so V8 gives
+ * them one hidden class: an absent `remediation` is `undefined`, which `JSON.stringify` leaves
+ * out, rather than a key spread in only when present.
+ */
 export function ocsfEvent(finding: OcsfFinding, context: OcsfContext): Record<string, unknown> {
   const severity = SEVERITY_IDS[finding.severity];
-  const activity = { id: 1, name: 'Create' };
   return {
-    activity_id: activity.id,
-    activity_name: activity.name,
+    activity_id: ACTIVITY.id,
+    activity_name: ACTIVITY.name,
     category_uid: 2,
     category_name: 'Findings',
     class_uid: 2004,
     class_name: 'Detection Finding',
-    type_uid: 2004 * 100 + activity.id,
-    type_name: `Detection Finding: ${activity.name}`,
+    type_uid: 2004 * 100 + ACTIVITY.id,
+    type_name: `Detection Finding: ${ACTIVITY.name}`,
     severity_id: severity.id,
     severity: severity.name,
     status_id: 1,
@@ -88,7 +91,7 @@ export function ocsfEvent(finding: OcsfFinding, context: OcsfContext): Record<st
       uid: finding.uid,
       title: finding.title,
       desc: finding.desc,
-      types: [...finding.types],
+      types: finding.types,
       analytic: {
         uid: finding.rule,
         name: finding.rule,
@@ -108,32 +111,42 @@ export function ocsfEvent(finding: OcsfFinding, context: OcsfContext): Record<st
       correlation_uid: finding.fleetKey,
       log_name: `devicebound ${context.command}`,
     },
-    resources: [...finding.resources, { type: 'host', name: context.hostname }],
-    ...(finding.fix !== undefined && { remediation: { desc: finding.fix } }),
+    resources: finding.resources.concat({ type: 'host', name: context.hostname }),
+    remediation: finding.fix === undefined ? undefined : { desc: finding.fix },
     unmapped: { devicebound: finding.unmapped ?? {} },
   };
 }
 
-/** Lines joined into one piece at a time: each piece is large enough to be born old. */
+/** Every event records that devicebound created the finding. */
+const ACTIVITY = { id: 1, name: 'Create' } as const;
+
+/** Lines per piece: a piece is ~400 KiB of a fleet's events. */
 const LINES_PER_PIECE = 256;
 
 /**
- * The events as JSON Lines: one event per line, a final newline, nothing when there are none.
- * A fleet's inventory is thousands of events and megabytes of text: each finding is made into
- * its event and line only when its turn comes, and lines are joined a few hundred at a time,
- * so neither thousands of objects nor thousands of small strings live long enough for the
- * garbage collector to copy them between generations (a fifth less time for 7,400 events).
+ * The events as JSON Lines, a piece of a few hundred lines at a time: one event per line, each
+ * piece ending in a newline, no piece when there are no findings. A fleet's inventory is
+ * thousands of events and megabytes of text. Each finding is made into its event and line only
+ * when its turn comes, and a caller that writes each piece as it comes (`writeReports`) never
+ * holds the whole text: building one string of megabytes, and then its bytes, costs more than
+ * making the events (a fifth of the time OCSF added to a 7,400-entry inventory).
  */
-export function ocsfLines(findings: Iterable<OcsfFinding>, context: OcsfContext): string {
-  const pieces: string[] = [];
+export function* ocsfPieces(
+  findings: Iterable<OcsfFinding>,
+  context: OcsfContext,
+): Generator<string, void, undefined> {
   let lines: string[] = [];
   for (const finding of findings) {
     lines.push(JSON.stringify(ocsfEvent(finding, context)));
     if (lines.length === LINES_PER_PIECE) {
-      pieces.push(`${lines.join('\n')}\n`);
+      yield `${lines.join('\n')}\n`;
       lines = [];
     }
   }
-  if (lines.length > 0) pieces.push(`${lines.join('\n')}\n`);
-  return pieces.join('');
+  if (lines.length > 0) yield `${lines.join('\n')}\n`;
+}
+
+/** The events as one JSON Lines text (`ocsfPieces` joined), for callers that want it whole. */
+export function ocsfLines(findings: Iterable<OcsfFinding>, context: OcsfContext): string {
+  return [...ocsfPieces(findings, context)].join('');
 }

@@ -1,4 +1,4 @@
-import { byFormat } from '../../report/kit/index.ts';
+import { byFormat, type Rendered, type Renderer } from '../../report/kit/index.ts';
 import { renderScanJson } from './json.ts';
 import { renderScanJunit } from './junit.ts';
 import { renderScanMarkdown } from './markdown.ts';
@@ -11,13 +11,13 @@ export const SCAN_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'ocsf
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** Renders a report of `scan` in any of its formats. */
-export const renderScan = byFormat<ScanFormat, ScanReport>({
+export const renderScan = byFormat({
   text: renderScanText,
   json: renderScanJson,
   sarif: (report) => renderScanSarif(report),
   junit: renderScanJunit,
   markdown: renderScanMarkdown,
   ocsf: renderScanOcsf,
-});
+} satisfies Record<ScanFormat, Renderer<ScanReport, Rendered>>);
 
 export { buildScanReport, type ScanReport } from './model.ts';

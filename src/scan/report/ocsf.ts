@@ -3,7 +3,8 @@
 // key is the rule and the path, with the home shown as `~`, so the same leak on many hosts
 // groups as one.
 import { hostname } from 'node:os';
-import { type OcsfFinding, ocsfLines } from '../../report/kit/ocsf.ts';
+import type { TextPieces } from '../../report/kit/index.ts';
+import { type OcsfFinding, ocsfPieces } from '../../report/kit/ocsf.ts';
 import {
   findingLocation,
   findingPlace,
@@ -12,7 +13,7 @@ import {
   scanFleetKey,
 } from './model.ts';
 
-export function renderScanOcsf(report: ScanReport): string {
+export function renderScanOcsf(report: ScanReport): TextPieces {
   const time = Date.parse(report.createdAt);
   const rules = new Map(report.rules.map((rule) => [rule.id, rule]));
   const findings = report.findings.map(
@@ -41,7 +42,7 @@ export function renderScanOcsf(report: ScanReport): string {
       time,
     }),
   );
-  return ocsfLines(findings, {
+  return ocsfPieces(findings, {
     command: 'scan',
     version: report.tool.version,
     hostname: hostname(),
