@@ -42,15 +42,16 @@ describe('writeAtomically', () => {
     function* pieces() {
       for (let i = 0; i < 40; i++) {
         made.push(i);
-        // Large pieces, so a write that began anywhere but at the end of the last would show.
-        yield `${String(i).padStart(3, '0')}${'x'.repeat(70_000)}\n`;
+        // Pieces larger than the buffer they are gathered in, and smaller: a piece written
+        // anywhere but after the last, or one lost when the buffer fills, would show.
+        yield `${String(i).padStart(3, '0')}${'x'.repeat(i % 3 === 0 ? 400_000 : 70_000)}\n`;
       }
     }
     await writeAtomically(file, pieces());
     const lines = (await readFile(file, 'utf8')).split('\n');
     expect(lines).toHaveLength(41);
     expect(lines.slice(0, -1).map((line) => [line.slice(0, 3), line.length])).toEqual(
-      made.map((i) => [String(i).padStart(3, '0'), 70_003]),
+      made.map((i) => [String(i).padStart(3, '0'), i % 3 === 0 ? 400_003 : 70_003]),
     );
     expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
   });
@@ -59,7 +60,8 @@ describe('writeAtomically', () => {
     const text = 'a \u00e9 \u2028 \ud83d\ude00\n';
     for (const [name, content] of [
       ['whole', text],
-      ['pieces', [text.slice(0, 4), text.slice(4)]],
+      // Split between characters of one, two, three and four bytes in UTF-8.
+      ['pieces', [text.slice(0, 4), text.slice(4, 8), text.slice(8)]],
       ['bytes', new TextEncoder().encode(text)],
     ] as const) {
       await writeAtomically(join(dir, name), content);

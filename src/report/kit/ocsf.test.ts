@@ -47,14 +47,17 @@ describe('ocsfLines', () => {
 });
 
 describe('ocsfPieces', () => {
-  it('gives whole lines, a few hundred to a piece, each piece ending in a newline', () => {
+  it('gives whole lines, some dozens to a piece, each piece ending in a newline', () => {
     const pieces = [
       ...ocsfPieces(
         Array.from({ length: 600 }, (_, i) => finding(i)),
         context,
       ),
     ];
-    expect(pieces.map((piece) => piece.split('\n').length - 1)).toEqual([256, 256, 88]);
+    expect(pieces.map((piece) => piece.split('\n').length - 1)).toEqual([
+      ...Array<number>(9).fill(64),
+      24,
+    ]);
     for (const piece of pieces) expect(piece.endsWith('}\n')).toBe(true);
     expect([...ocsfPieces([], context)]).toEqual([]);
   });
@@ -70,7 +73,7 @@ describe('ocsfPieces', () => {
     const pieces = ocsfPieces(counted(), context);
     expect(made).toBe(0);
     pieces.next();
-    expect(made).toBe(256);
+    expect(made).toBe(64);
   });
 
   it('leaves out `remediation` when there is no fix, and writes it when there is', () => {
