@@ -71,50 +71,76 @@ export interface OcsfContext {
  * out, rather than a key spread in only when present.
  */
 export function ocsfEvent(finding: OcsfFinding, context: OcsfContext): Record<string, unknown> {
-  const severity = SEVERITY_IDS[finding.severity];
-  return {
-    activity_id: ACTIVITY.id,
-    activity_name: ACTIVITY.name,
-    category_uid: 2,
-    category_name: 'Findings',
-    class_uid: 2004,
-    class_name: 'Detection Finding',
-    type_uid: 2004 * 100 + ACTIVITY.id,
-    type_name: `Detection Finding: ${ACTIVITY.name}`,
-    severity_id: severity.id,
-    severity: severity.name,
-    status_id: 1,
-    status: 'New',
-    time: finding.time,
-    message: finding.title,
-    finding_info: {
-      uid: finding.uid,
-      title: finding.title,
-      desc: finding.desc,
-      types: finding.types,
-      analytic: {
-        uid: finding.rule,
-        name: finding.rule,
-        desc: finding.ruleDescription,
-        type_id: 1,
-        type: 'Rule',
-      },
-    },
-    metadata: {
-      version: OCSF_VERSION,
-      product: {
-        name: 'devicebound',
-        vendor_name: 'devicebound',
-        version: context.version,
-        feature: { name: context.command },
-      },
-      correlation_uid: finding.fleetKey,
-      log_name: `devicebound ${context.command}`,
-    },
-    resources: finding.resources.concat({ type: 'host', name: context.hostname }),
-    remediation: finding.fix === undefined ? undefined : { desc: finding.fix },
-    unmapped: { devicebound: finding.unmapped ?? {} },
+  return eventMaker(context)(finding);
+}
+
+/**
+ * Makes the events of one context. What is the same in every event of a run (the product, the
+ * host, each rule's analytic) is made once and shared: `JSON.stringify` writes a shared object
+ * each time it meets it, and thousands of events allocate a third fewer objects.
+ */
+function eventMaker(context: OcsfContext): (finding: OcsfFinding) => Record<string, unknown> {
+  const product = {
+    name: 'devicebound',
+    vendor_name: 'devicebound',
+    version: context.version,
+    feature: { name: context.command },
   };
+  const logName = `devicebound ${context.command}`;
+  const host: OcsfResource = { type: 'host', name: context.hostname };
+  const analytics = new Map<string, OcsfAnalytic>();
+  const analytic = (rule: string, desc: string): OcsfAnalytic => {
+    let made = analytics.get(rule);
+    if (made?.desc !== desc) {
+      made = { uid: rule, name: rule, desc, type_id: 1, type: 'Rule' };
+      analytics.set(rule, made);
+    }
+    return made;
+  };
+  return (finding) => {
+    const severity = SEVERITY_IDS[finding.severity];
+    return {
+      activity_id: ACTIVITY.id,
+      activity_name: ACTIVITY.name,
+      category_uid: 2,
+      category_name: 'Findings',
+      class_uid: 2004,
+      class_name: 'Detection Finding',
+      type_uid: 2004 * 100 + ACTIVITY.id,
+      type_name: `Detection Finding: ${ACTIVITY.name}`,
+      severity_id: severity.id,
+      severity: severity.name,
+      status_id: 1,
+      status: 'New',
+      time: finding.time,
+      message: finding.title,
+      finding_info: {
+        uid: finding.uid,
+        title: finding.title,
+        desc: finding.desc,
+        types: finding.types,
+        analytic: analytic(finding.rule, finding.ruleDescription),
+      },
+      metadata: {
+        version: OCSF_VERSION,
+        product,
+        correlation_uid: finding.fleetKey,
+        log_name: logName,
+      },
+      resources: finding.resources.concat(host),
+      remediation: finding.fix === undefined ? undefined : { desc: finding.fix },
+      unmapped: { devicebound: finding.unmapped ?? {} },
+    };
+  };
+}
+
+/** The rule that found a finding, as OCSF's `finding_info.analytic`. */
+interface OcsfAnalytic {
+  uid: string;
+  name: string;
+  desc: string;
+  type_id: 1;
+  type: 'Rule';
 }
 
 /** Every event records that devicebound created the finding. */
@@ -139,9 +165,10 @@ export function* ocsfPieces(
   findings: Iterable<OcsfFinding>,
   context: OcsfContext,
 ): Generator<string, void, undefined> {
+  const event = eventMaker(context);
   let lines: string[] = [];
   for (const finding of findings) {
-    lines.push(JSON.stringify(ocsfEvent(finding, context)));
+    lines.push(JSON.stringify(event(finding)));
     if (lines.length === LINES_PER_PIECE) {
       yield `${lines.join('\n')}\n`;
       lines = [];
