@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type OcsfFinding, ocsfEvent, ocsfLines, ocsfPieces } from './ocsf.ts';
+import { type OcsfContext, type OcsfFinding, ocsfEvent, ocsfPieces } from './ocsf.ts';
+import { joinPieces } from './render.ts';
+
+/** The events as one JSON Lines text. */
+const ocsfLines = (findings: Iterable<OcsfFinding>, context: OcsfContext) =>
+  joinPieces(ocsfPieces(findings, context));
 
 const context = { command: 'inventory', version: '9.9.9', hostname: 'host-1' };
 const finding = (i: number, extra: Partial<OcsfFinding> = {}): OcsfFinding => ({
@@ -84,5 +89,20 @@ describe('ocsfPieces', () => {
     expect(Object.keys(without)).not.toContain('remediation');
     expect(withFix.remediation).toEqual({ desc: 'rotate it' });
     expect(Object.keys(withFix).slice(-2)).toEqual(['remediation', 'unmapped']);
+  });
+
+  it('gives each event its own rule description, also when one rule is described two ways', () => {
+    const [a, b, c] = ocsfLines(
+      [
+        finding(1, { ruleDescription: 'first' }),
+        finding(3, { ruleDescription: 'second' }),
+        finding(5, { ruleDescription: 'first' }),
+      ],
+      context,
+    )
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line).finding_info.analytic.desc);
+    expect([a, b, c]).toEqual(['first', 'second', 'first']);
   });
 });
