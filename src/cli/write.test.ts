@@ -82,6 +82,16 @@ describe('writeAtomically', () => {
     expect(await readdir(sub)).toEqual(['report.jsonl']);
   });
 
+  it('writes long text whole, a surrogate pair at any slice boundary included', async () => {
+    // Slices are 256 Ki units: the pair straddles the first boundary, then ends on the second.
+    const text = `${'x'.repeat(256 * 1024 - 1)}\ud83d\ude00${'\u00e9'.repeat(256 * 1024 - 3)}\ud83d\ude00!`;
+    await writeAtomically(join(dir, 'long'), text);
+    const bytes = await readFile(join(dir, 'long'));
+    expect(bytes.toString('utf8')).toBe(text);
+    expect(bytes.length).toBe(Buffer.byteLength(text));
+    expect(bytes.includes(Buffer.from('\ufffd'))).toBe(false);
+  });
+
   it('says which file it cannot write, as a usage error, and leaves no temporary file', async () => {
     const file = join(dir, 'no-such-folder', 'report.json');
     const error = await writeAtomically(file, ['a', 'b']).catch((e: unknown) => e);
