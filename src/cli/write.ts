@@ -11,27 +11,25 @@ import type { Rendered } from '../report/kit/index.ts';
  */
 export async function writeAtomically(file: string, content: Rendered): Promise<void> {
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const cannotWrite = (error: unknown) =>
-    new UsageError(`cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file });
+  // Every call on the file: its failure is the usage error; a renderer's is not.
+  const onFile = <T>(call: Promise<T>) =>
+    call.catch((error: unknown) => {
+      throw new UsageError(`cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+        file,
+      });
+    });
   try {
     // `wx`: the name is new; never a file or link someone put there.
-    const handle = await open(temporary, 'wx', 0o600).catch((error: unknown) => {
-      throw cannotWrite(error);
-    });
+    const handle = await onFile(open(temporary, 'wx', 0o600));
     try {
-      const write = (bytes: string | Uint8Array) =>
-        handle.writeFile(bytes).catch((error: unknown) => {
-          throw cannotWrite(error);
-        });
+      const write = (bytes: string | Uint8Array) => onFile(handle.writeFile(bytes));
       if (content instanceof Uint8Array) await write(content);
       else if (typeof content === 'string' && content.length <= WHOLE_TEXT) await write(content);
       else await writePieces(typeof content === 'string' ? slices(content) : content, write);
     } finally {
-      await handle.close();
+      await onFile(handle.close());
     }
-    await rename(temporary, file).catch((error: unknown) => {
-      throw cannotWrite(error);
-    });
+    await onFile(rename(temporary, file));
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
